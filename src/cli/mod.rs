@@ -1,0 +1,61 @@
+//! The command-line layer: argument parsing, dispatch, and all printing.
+//!
+//! Owns: clap argument structs (plain data), turning them into each command's settings, reading
+//! files, rendering diagnostics (miette), progress and exit codes.
+//! Must not know: Clay's JSON (that is `provider`), the state file format (that is `state`).
+//! Architecture invariant: only this module prints. Data goes to stdout; diagnostics, progress and
+//! logs to stderr.
+
+mod args;
+mod emulate;
+mod pending;
+mod project;
+mod render;
+mod schema;
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::{Cli, Command};
+
+/// Exit code for success (and, with `plan --detailed-exitcode`, "no changes").
+pub const EXIT_OK: u8 = 0;
+/// Exit code for any error.
+pub const EXIT_ERROR: u8 = 1;
+/// Exit code for `plan --detailed-exitcode` when there are changes.
+pub const EXIT_CHANGES: u8 = 2;
+
+/// Parse the command line, run the command, and turn the result into an exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    render::init_color(&cli.global);
+    match dispatch(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            render::print_error(&error);
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<u8> {
+    let global = cli.global;
+    match cli.command {
+        Command::Validate(args) => validate::run(&global, args),
+        Command::Schema(args) => schema::run(&args),
+        Command::Emulate(args) => emulate::run(&args),
+        Command::Graph(_) => pending::not_yet("graph", 2),
+        Command::Cost(_) => pending::not_yet("cost", 2),
+        Command::Plan(_) => pending::not_yet("plan", 4),
+        Command::Apply(_) => pending::not_yet("apply", 4),
+        Command::Destroy(_) => pending::not_yet("destroy", 4),
+        Command::Import(_) => pending::not_yet("import", 4),
+        Command::Run(_) => pending::not_yet("run", 5),
+        Command::Status(_) => pending::not_yet("status", 5),
+        Command::Draft(_) => pending::not_yet("draft", 6),
+        Command::State(_) => pending::not_yet("state", 4),
+        Command::ForceUnlock(_) => pending::not_yet("force-unlock", 4),
+    }
+}

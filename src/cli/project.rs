@@ -1,0 +1,1 @@
+//! Finding `clayform.yaml` and the spec files a command works on.

@@ -1,0 +1,3 @@
+//! The column dependency graph: references resolved to column ids, topological order, cycles.
+//!
+//! Pure: no I/O, no printing.

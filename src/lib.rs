@@ -1,0 +1,16 @@
+//! clayform: Terraform for Clay workbooks.
+//!
+//! Pipeline (DESIGN §4): `spec::parse → validate::check → graph::resolve → cost / plan → apply`.
+//! See `ARCHITECTURE.md` for the code map and the invariants each module keeps.
+
+pub mod catalog;
+pub mod cli;
+pub mod cost;
+pub mod diagnostics;
+pub mod emulator;
+pub mod graph;
+pub mod model;
+pub mod provider;
+pub mod source;
+pub mod spec;
+pub mod validate;

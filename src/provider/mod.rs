@@ -1,0 +1,1 @@
+//! The Clay provider: the only module that knows Clay's JSON and HTTP API (`/v3`).
