@@ -13,4 +13,5 @@ pub mod model;
 pub mod provider;
 pub mod source;
 pub mod spec;
+pub mod state;
 pub mod validate;
