@@ -12,8 +12,12 @@ fn state_files_round_trip_to_their_canonical_form() {
     let mut checked = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
-        let Some(stem) = name.strip_suffix(".in.json") else { continue };
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let Some(stem) = name.strip_suffix(".in.json") else {
+            continue;
+        };
         let input = std::fs::read_to_string(&path).unwrap();
         let expected = std::fs::read_to_string(dir.join(format!("{stem}.out.json"))).unwrap();
         let state = from_json(&input).unwrap_or_else(|e| panic!("{name}: {e:?}"));
@@ -21,9 +25,16 @@ fn state_files_round_trip_to_their_canonical_form() {
             &format!("\"clayform_version\": \"{}\"", env!("CARGO_PKG_VERSION")),
             "\"clayform_version\": \"0.1.0\"",
         );
-        assert_eq!(written, expected, "{name} does not serialise to {stem}.out.json");
+        assert_eq!(
+            written, expected,
+            "{name} does not serialise to {stem}.out.json"
+        );
         let again = to_json(&from_json(&written).unwrap());
-        assert_eq!(to_json(&from_json(&again).unwrap()), again, "{stem}: not a fixed point");
+        assert_eq!(
+            to_json(&from_json(&again).unwrap()),
+            again,
+            "{stem}: not a fixed point"
+        );
         checked += 1;
     }
     assert!(checked >= 1, "no state fixtures found in {}", dir.display());

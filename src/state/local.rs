@@ -216,7 +216,9 @@ impl LocalBackend {
                 }
                 None => {
                     return Err(match read_lock_info(&path) {
-                        Some(holder) => StateError::Locked { holder: Box::new(holder) },
+                        Some(holder) => StateError::Locked {
+                            holder: Box::new(holder),
+                        },
                         None => StateError::LockedUnknown { path },
                     });
                 }
