@@ -10,6 +10,7 @@ pub mod diagnostics;
 pub mod emulator;
 pub mod graph;
 pub mod model;
+pub mod plan;
 pub mod provider;
 pub mod source;
 pub mod spec;
