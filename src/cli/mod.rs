@@ -12,6 +12,7 @@ mod pending;
 mod project;
 mod render;
 mod schema;
+mod state_cmd;
 mod validate;
 
 use std::process::ExitCode;
@@ -55,7 +56,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Run(_) => pending::not_yet("run", 5),
         Command::Status(_) => pending::not_yet("status", 5),
         Command::Draft(_) => pending::not_yet("draft", 6),
-        Command::State(_) => pending::not_yet("state", 4),
-        Command::ForceUnlock(_) => pending::not_yet("force-unlock", 4),
+        Command::State(command) => state_cmd::run(&global, command),
+        Command::ForceUnlock(args) => state_cmd::force_unlock(&global, &args),
     }
 }
