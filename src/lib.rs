@@ -3,6 +3,7 @@
 //! Pipeline (DESIGN §4): `spec::parse → validate::check → graph::resolve → cost / plan → apply`.
 //! See `ARCHITECTURE.md` for the code map and the invariants each module keeps.
 
+pub mod apply;
 pub mod catalog;
 pub mod cli;
 pub mod cost;

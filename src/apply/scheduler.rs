@@ -1,0 +1,277 @@
+//! The DAG scheduler: runs steps as soon as everything they depend on has finished, at most
+//! `parallelism` at a time. When a step fails, the steps that depend on it (transitively) are
+//! skipped; independent branches run to the end.
+//!
+//! It knows nothing of Clay: a step is an index and a future. Starting each step the moment its
+//! last dependency finishes (rather than level by level) keeps wall time close to the critical
+//! path, which `BENCHMARKS.md` measures.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::time::Instant;
+
+use futures_util::stream::{FuturesUnordered, StreamExt};
+
+use super::hook::{ApplyEvent, ApplyHook};
+use crate::plan::Action;
+use crate::state::Address;
+
+/// One unit of work: an object's change, and the steps (by index) it waits for.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub address: Address,
+    pub action: Action,
+    pub depends_on: Vec<usize>,
+}
+
+/// How each step ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepOutcome {
+    Done,
+    Failed(String),
+    /// Skipped because the step at this index failed.
+    Skipped {
+        because: usize,
+    },
+}
+
+/// Run `steps` with `run_step(index)`; returns each step's outcome, by index.
+///
+/// Dependencies must point at valid indices; a dependency cycle would leave steps unstarted,
+/// which is reported as skipped because of the step itself (the graph stage rules cycles out).
+pub async fn execute<F, Fut>(
+    steps: &[Step],
+    parallelism: usize,
+    run_step: F,
+    hook: &dyn ApplyHook,
+) -> Vec<StepOutcome>
+where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
+    let parallelism = parallelism.max(1);
+    let mut outcomes: Vec<Option<StepOutcome>> = vec![None; steps.len()];
+    let mut waiting_on: Vec<usize> = steps.iter().map(|s| s.depends_on.len()).collect();
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); steps.len()];
+    for (index, step) in steps.iter().enumerate() {
+        for &dependency in &step.depends_on {
+            dependents[dependency].push(index);
+        }
+    }
+    let mut ready: VecDeque<usize> = (0..steps.len()).filter(|&i| waiting_on[i] == 0).collect();
+    let mut running = FuturesUnordered::new();
+
+    loop {
+        while running.len() < parallelism {
+            let Some(index) = ready.pop_front() else {
+                break;
+            };
+            let step = &steps[index];
+            hook.event(&ApplyEvent::PreApply {
+                address: step.address.clone(),
+                action: step.action,
+            });
+            let started = Instant::now();
+            let future = run_step(index);
+            running.push(async move { (index, started, future.await) });
+        }
+        let Some((index, started, result)) = running.next().await else {
+            break;
+        };
+        let step = &steps[index];
+        match result {
+            Ok(()) => {
+                hook.event(&ApplyEvent::PostApply {
+                    address: step.address.clone(),
+                    action: step.action,
+                    elapsed: started.elapsed(),
+                });
+                outcomes[index] = Some(StepOutcome::Done);
+                for &dependent in &dependents[index] {
+                    waiting_on[dependent] -= 1;
+                    if waiting_on[dependent] == 0 && outcomes[dependent].is_none() {
+                        ready.push_back(dependent);
+                    }
+                }
+            }
+            Err(error) => {
+                hook.event(&ApplyEvent::Failed {
+                    address: step.address.clone(),
+                    action: step.action,
+                    error: error.clone(),
+                });
+                outcomes[index] = Some(StepOutcome::Failed(error));
+                skip_dependents(index, steps, &dependents, &mut outcomes, hook);
+            }
+        }
+    }
+    outcomes
+        .into_iter()
+        .enumerate()
+        .map(|(index, outcome)| outcome.unwrap_or(StepOutcome::Skipped { because: index }))
+        .collect()
+}
+
+fn skip_dependents(
+    failed: usize,
+    steps: &[Step],
+    dependents: &[Vec<usize>],
+    outcomes: &mut [Option<StepOutcome>],
+    hook: &dyn ApplyHook,
+) {
+    let mut stack = dependents[failed].clone();
+    while let Some(index) = stack.pop() {
+        if outcomes[index].is_some() {
+            continue;
+        }
+        hook.event(&ApplyEvent::Skipped {
+            address: steps[index].address.clone(),
+            action: steps[index].action,
+            because: steps[failed].address.clone(),
+        });
+        outcomes[index] = Some(StepOutcome::Skipped { because: failed });
+        stack.extend(dependents[index].iter().copied());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use super::*;
+    use crate::apply::hook::{NoHook, RecordingHook};
+
+    fn step(name: &str, depends_on: &[usize]) -> Step {
+        Step {
+            address: Address::column("W", "T", name),
+            action: Action::Create,
+            depends_on: depends_on.to_vec(),
+        }
+    }
+
+    #[tokio::test]
+    async fn dependencies_finish_before_dependents_start() {
+        // 0 → 1 → 3, 0 → 2 → 3
+        let steps = vec![
+            step("a", &[]),
+            step("b", &[0]),
+            step("c", &[0]),
+            step("d", &[1, 2]),
+        ];
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let outcomes = execute(
+            &steps,
+            4,
+            |index| {
+                let order = order.clone();
+                async move {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    order.lock().unwrap().push(index);
+                    Ok(())
+                }
+            },
+            &NoHook,
+        )
+        .await;
+        assert!(outcomes.iter().all(|o| *o == StepOutcome::Done));
+        let order = order.lock().unwrap().clone();
+        let position = |i| order.iter().position(|&x| x == i).unwrap();
+        assert!(position(0) < position(1) && position(0) < position(2));
+        assert!(position(1) < position(3) && position(2) < position(3));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn parallelism_is_a_ceiling_and_is_reached() {
+        let steps: Vec<Step> = (0..12).map(|i| step(&i.to_string(), &[])).collect();
+        let running = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        execute(
+            &steps,
+            3,
+            |_| {
+                let (running, peak) = (running.clone(), peak.clone());
+                async move {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    running.fetch_sub(1, Ordering::SeqCst);
+                    Ok(())
+                }
+            },
+            &NoHook,
+        )
+        .await;
+        assert_eq!(peak.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn a_failure_skips_dependents_and_independent_branches_finish() {
+        // 0 fails; 1 depends on 0; 2 depends on 1; 3 is independent.
+        let steps = vec![
+            step("a", &[]),
+            step("b", &[0]),
+            step("c", &[1]),
+            step("d", &[]),
+        ];
+        let hook = RecordingHook::default();
+        let outcomes = execute(
+            &steps,
+            2,
+            |index| async move {
+                if index == 0 {
+                    Err("boom".to_string())
+                } else {
+                    Ok(())
+                }
+            },
+            &hook,
+        )
+        .await;
+        assert_eq!(
+            outcomes,
+            vec![
+                StepOutcome::Failed("boom".into()),
+                StepOutcome::Skipped { because: 0 },
+                StepOutcome::Skipped { because: 0 },
+                StepOutcome::Done,
+            ]
+        );
+        let skipped = hook
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| matches!(e, ApplyEvent::Skipped { .. }))
+            .count();
+        assert_eq!(skipped, 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_step_starts_when_its_own_dependencies_finish_not_its_level() {
+        // 0 is slow; 1 is fast; 2 depends only on 1 and must not wait for 0.
+        let steps = vec![
+            step("slow", &[]),
+            step("fast", &[]),
+            step("after-fast", &[1]),
+        ];
+        let finished = Arc::new(Mutex::new(Vec::new()));
+        execute(
+            &steps,
+            4,
+            |index| {
+                let finished = finished.clone();
+                async move {
+                    let ms = if index == 0 { 60 } else { 5 };
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                    finished.lock().unwrap().push(index);
+                    Ok(())
+                }
+            },
+            &NoHook,
+        )
+        .await;
+        assert_eq!(*finished.lock().unwrap(), vec![1, 2, 0]);
+    }
+}
