@@ -110,6 +110,7 @@ pub fn diff(desired: &[DesiredObject], prior: &[PriorObject]) -> Plan {
                 changed_paths: Vec::new(),
                 replace_paths: Vec::new(),
                 depends_on: p.depends_on.clone(),
+                cost: None,
             }
         })
         .collect();
@@ -177,6 +178,7 @@ fn create(object: &DesiredObject, reason: Reason) -> ResourceChange {
         changed_paths: Vec::new(),
         replace_paths: Vec::new(),
         depends_on: object.depends_on.clone(),
+        cost: None,
     }
 }
 
@@ -238,6 +240,7 @@ fn compare(
         changed_paths,
         replace_paths,
         depends_on: object.depends_on.clone(),
+        cost: None,
     }
 }
 

@@ -10,6 +10,7 @@
 
 mod diff;
 mod model;
+pub mod render;
 
 pub use diff::{DesiredObject, PriorObject, diff};
-pub use model::{Action, Plan, PlanProblem, Reason, ResourceChange};
+pub use model::{Action, ChangeCost, Plan, PlanProblem, Reason, ResourceChange};

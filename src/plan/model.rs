@@ -85,6 +85,23 @@ pub struct ResourceChange {
     /// The subset of `changed_paths` that force a replacement.
     pub replace_paths: Vec<String>,
     pub depends_on: Vec<Address>,
+    /// What running this column costs after the change (new or re-run cells), when it runs
+    /// actions. Filled by the engine from the catalog and live row counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<ChangeCost>,
+}
+
+/// The run cost a change brings with it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangeCost {
+    /// Rows whose cells become new or stale (the table's current row count).
+    pub rows: u64,
+    pub actions: f64,
+    pub data_credits: f64,
+    /// `run_if` gates the column: the figures are an upper bound.
+    pub upper_bound: bool,
+    /// The table has auto-run on: applying the change runs these cells at once.
+    pub runs_on_apply: bool,
 }
 
 /// A change the plan refuses to make.
@@ -152,5 +169,19 @@ impl Plan {
 
     pub fn has_changes(&self) -> bool {
         self.changes.iter().any(|c| c.action != Action::NoOp)
+    }
+
+    /// Total run cost of the changes: `(actions, data credits, any upper bound)`.
+    pub fn total_cost(&self) -> (f64, f64, bool) {
+        self.changes.iter().filter_map(|c| c.cost.as_ref()).fold(
+            (0.0, 0.0, false),
+            |(actions, credits, bound), cost| {
+                (
+                    actions + cost.actions,
+                    credits + cost.data_credits,
+                    bound || cost.upper_bound,
+                )
+            },
+        )
     }
 }
