@@ -11,6 +11,7 @@
 mod diff;
 mod model;
 pub mod render;
+pub mod saved;
 
 pub use diff::{DesiredObject, PriorObject, diff};
 pub use model::{Action, ChangeCost, Plan, PlanProblem, Reason, ResourceChange};

@@ -1,12 +1,12 @@
 //! The plan model, in Terraform's vocabulary: each managed object gets one action and the reasons
 //! for it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::state::{Address, ResourceKind};
 
 /// What apply will do to one object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Action {
     NoOp,
@@ -42,7 +42,7 @@ impl Action {
 }
 
 /// Why an object gets its action.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Reason {
     /// In the spec, not in state.
@@ -64,7 +64,7 @@ pub enum Reason {
 }
 
 /// One object's planned change.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResourceChange {
     pub address: Address,
     /// Set when the object moves from another address (`renamed_from`).
@@ -92,7 +92,7 @@ pub struct ResourceChange {
 }
 
 /// The run cost a change brings with it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChangeCost {
     /// Rows whose cells become new or stale (the table's current row count).
     pub rows: u64,
@@ -105,7 +105,7 @@ pub struct ChangeCost {
 }
 
 /// A change the plan refuses to make.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum PlanProblem {
     /// `protect: true` and the plan would destroy or replace it.
@@ -146,7 +146,7 @@ impl std::fmt::Display for PlanProblem {
 
 /// Every change for a set of workbooks, in apply order (dependencies first; deletes last, in
 /// reverse dependency order).
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Plan {
     pub changes: Vec<ResourceChange>,
     pub problems: Vec<PlanProblem>,
