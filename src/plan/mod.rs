@@ -8,6 +8,7 @@
 //! Architecture invariant: a plan is computed from desired objects and the refreshed prior state
 //! alone; the diff is pure.
 
+pub mod config;
 mod diff;
 mod model;
 pub mod render;
