@@ -45,6 +45,7 @@ pub fn workbook_config(workbook: &Workbook) -> Value {
 
 pub fn table_config(table: &Table) -> Value {
     let mut config = Map::new();
+    config.insert("name".into(), table.name.as_str().into());
     config.insert("type".into(), table.table_type.as_str().into());
     config.insert("auto_run".into(), table.auto_run.into());
     insert_opt(
