@@ -9,6 +9,7 @@
 mod ai_model;
 mod data;
 mod enrichment;
+mod output_keys;
 mod overrides;
 mod resolved;
 
@@ -23,6 +24,9 @@ use crate::model::{Ai, CatalogOverrides, Client};
 pub use ai_model::{ModelEntry, Pricing, PricingKind};
 pub use data::{CatalogDataError, ENRICHMENTS_YAML, MODELS_YAML, parse_enrichments, parse_models};
 pub use enrichment::{ActionCost, AuthRequirement, Category, EnrichmentEntry, InputSpec, is_uuid};
+pub use output_keys::{
+    CLAY_OWNED_OUTPUT_KEYS, CLAY_SHARED_OUTPUT_KEYS, clay_output_key, is_identifier,
+};
 pub use resolved::{ActionParameter, ResolvedActionInfo};
 
 /// The model an AI column runs when neither the column nor its client names one.
