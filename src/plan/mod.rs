@@ -9,10 +9,12 @@
 //! alone; the diff is pure.
 
 pub mod config;
+mod desired;
 mod diff;
 mod model;
 pub mod render;
 pub mod saved;
 
+pub use desired::desired_objects;
 pub use diff::{DesiredObject, PriorObject, diff};
 pub use model::{Action, ChangeCost, Plan, PlanProblem, Reason, ResourceChange};
