@@ -124,6 +124,7 @@ impl<'a> Resolver<'a> {
                             },
                             company_table.span,
                         )
+                        .with_primary_label("not a company table")
                         .with_label(
                             target.name.span,
                             format!("declared as `type: {}`", target.table_type.as_str()),

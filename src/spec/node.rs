@@ -138,6 +138,11 @@ fn walk_duplicates(node: &SpannedNode, path: &mut Vec<String>, out: &mut Vec<Dia
 }
 
 fn duplicate_diagnostic(path: &[String], key: &SpannedKey, first: Span) -> Diagnostic {
+    let help = if path.len() <= 1 || path.len() == 3 && path[0] == "tables" {
+        "names must be unique; rename or remove one of them"
+    } else {
+        "a key may appear once per map; remove one of them"
+    };
     let kind = match path {
         [tables] if tables == "tables" => DiagnosticKind::DuplicateTable {
             table: key.text.clone(),
@@ -155,7 +160,7 @@ fn duplicate_diagnostic(path: &[String], key: &SpannedKey, first: Span) -> Diagn
     Diagnostic::new(kind, key.span)
         .with_primary_label("written again here")
         .with_label(first, "first written here")
-        .with_help("names must be unique; rename or remove one of them")
+        .with_help(help)
 }
 
 impl SpannedNode {
@@ -419,8 +424,12 @@ fn convert(file: &SourceFile, raw: Spanned<RawNode>) -> SpannedNode {
 
 fn yaml_error(file: &SourceFile, error: &serde_saphyr::Error) -> Diagnostic {
     use serde_saphyr::Error as E;
-    let inner = error.without_snippet();
-    let span = inner
+    let mut inner = error;
+    while let E::AliasError { error, .. } | E::WithSnippet { error, .. } = inner {
+        inner = error;
+    }
+    let span = error
+        .without_snippet()
         .location()
         .map_or(Span::file_start(file.id), |l| location_span(file, &l));
     let kind = match inner {

@@ -184,22 +184,49 @@ fn diagnose(
             ]
         }
         other => {
+            let mut help = None;
             let message = match other {
                 K::AnyOf { .. } | K::OneOfNotValid { .. } => {
                     format!("expected {}", expected_forms(kind, &segments))
                 }
+                K::Enum { options } => {
+                    let allowed: Vec<&str> = options
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .collect();
+                    let found = match error.instance().as_ref() {
+                        Value::String(s) => format!("`{s}`"),
+                        other => format!("`{other}`"),
+                    };
+                    help = error
+                        .instance()
+                        .as_str()
+                        .and_then(|s| did_you_mean(s, allowed.iter().copied()));
+                    format!(
+                        "{found} is not one of {}",
+                        allowed
+                            .iter()
+                            .map(|a| format!("`{a}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
                 _ => value_message(error),
             };
-            vec![
-                Diagnostic::new(
-                    DiagnosticKind::InvalidValue {
-                        path: display_path(&segments),
-                        message,
-                    },
-                    spans.value(&path),
-                )
-                .with_primary_label("invalid value"),
-            ]
+            let diagnostic = Diagnostic::new(
+                DiagnosticKind::InvalidValue {
+                    path: display_path(&segments),
+                    message,
+                },
+                spans.value(&path),
+            )
+            .with_primary_label("invalid value");
+            vec![match help {
+                Some(help) => diagnostic.with_help(help),
+                None => diagnostic,
+            }]
         }
     }
 }
