@@ -7,9 +7,11 @@
 //! logs to stderr.
 
 mod args;
+pub mod diagnostics;
 mod emulate;
+mod graph;
 mod pending;
-mod project;
+pub mod project;
 mod render;
 mod schema;
 mod validate;
@@ -18,7 +20,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command};
+pub use args::{Cli, Command, GlobalArgs};
 
 /// Exit code for success (and, with `plan --detailed-exitcode`, "no changes").
 pub const EXIT_OK: u8 = 0;
@@ -46,7 +48,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Validate(args) => validate::run(&global, args),
         Command::Schema(args) => schema::run(&args),
         Command::Emulate(args) => emulate::run(&args),
-        Command::Graph(_) => pending::not_yet("graph", 2),
+        Command::Graph(args) => graph::run(&global, &args),
         Command::Cost(_) => pending::not_yet("cost", 2),
         Command::Plan(_) => pending::not_yet("plan", 4),
         Command::Apply(_) => pending::not_yet("apply", 4),

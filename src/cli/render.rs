@@ -16,7 +16,6 @@ pub fn init_color(global: &GlobalArgs) {
     );
 }
 
-#[allow(dead_code, reason = "used by commands as they land")]
 pub fn use_color() -> bool {
     COLOR.load(Ordering::Relaxed)
 }

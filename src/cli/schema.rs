@@ -1,7 +1,15 @@
-//! `clayform schema`.
+//! `clayform schema`: print the JSON Schema of spec files or of `clayform.yaml` on stdout.
 
-use super::args::SchemaArgs;
+use std::io::Write;
 
-pub fn run(_args: &SchemaArgs) -> anyhow::Result<u8> {
-    super::pending::not_yet("schema", 2)
+use super::args::{SchemaArgs, SchemaKind};
+use crate::spec::schema::{SchemaKind as Kind, schema_text};
+
+pub fn run(args: &SchemaArgs) -> anyhow::Result<u8> {
+    let kind = match args.kind {
+        SchemaKind::Workbook => Kind::Workbook,
+        SchemaKind::Project => Kind::Project,
+    };
+    std::io::stdout().write_all(schema_text(kind).as_bytes())?;
+    Ok(super::EXIT_OK)
 }

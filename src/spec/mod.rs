@@ -1,3 +1,92 @@
-//! Spec files as written: YAML with spans (the AST), parsing, and the JSON Schema.
+//! Spec files as written: YAML with spans, the AST, and the JSON Schema.
 //!
-//! Must not know: Clay, the catalog, files on disk (text comes in through `source`).
+//! Owns: the first stage of the pipeline, [`parse`]: text → spanned node tree (CF001/CF002),
+//! duplicate keys (CF004, CF201, CF202), schema violations (CF101–CF103, all at once), then the
+//! typed AST ([`ast::WorkbookSpec`]) with its [`node::SpanIndex`].
+//! Must not know: Clay, the catalog, files on disk (text comes in through [`crate::source`]),
+//! or what names refer to (that is `validate` and `graph`).
+
+pub mod ast;
+pub mod limits;
+pub mod node;
+pub mod project_ast;
+pub mod schema;
+
+use serde::de::DeserializeOwned;
+
+use crate::diagnostics::{Diagnostic, DiagnosticKind};
+use crate::source::{FileId, SourceMap, Span};
+use node::SpanIndex;
+use schema::SchemaKind;
+
+/// A parsed file: the typed AST plus the spans of everything in it, by JSON Pointer.
+#[derive(Debug, Clone)]
+pub struct Parsed<T> {
+    pub file: FileId,
+    pub ast: T,
+    pub spans: SpanIndex,
+}
+
+/// A parsed workbook spec.
+pub type ParsedWorkbook = Parsed<ast::WorkbookSpec>;
+/// A parsed `clayform.yaml`.
+pub type ParsedProject = Parsed<project_ast::ProjectSpec>;
+
+/// Parse one workbook spec. `None` when the file is not structurally sound; the diagnostics
+/// then say every reason why.
+pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ParsedWorkbook>, Vec<Diagnostic>) {
+    parse_as(sources, file, SchemaKind::Workbook)
+}
+
+/// Parse `clayform.yaml`.
+pub fn parse_project(
+    sources: &SourceMap,
+    file: FileId,
+) -> (Option<ParsedProject>, Vec<Diagnostic>) {
+    parse_as(sources, file, SchemaKind::Project)
+}
+
+fn parse_as<T: DeserializeOwned>(
+    sources: &SourceMap,
+    file: FileId,
+    kind: SchemaKind,
+) -> (Option<Parsed<T>>, Vec<Diagnostic>) {
+    let source = sources.get(file);
+    if source.text.len() > limits::MAX_INPUT_BYTES {
+        let diagnostic = Diagnostic::new(
+            DiagnosticKind::InputTooLarge {
+                limit: format!("more than {} bytes", limits::MAX_INPUT_BYTES),
+            },
+            Span::file_start(file),
+        );
+        return (None, vec![diagnostic]);
+    }
+    let (root, mut diagnostics) = node::read(source);
+    let Some(root) = root else {
+        return (None, diagnostics);
+    };
+    diagnostics.extend(node::duplicate_keys(&root));
+    let spans = root.index();
+    let json = root.to_json();
+    drop(root);
+    let schema_diagnostics = schema::check(kind, &json, &spans);
+    if !schema_diagnostics.is_empty() {
+        diagnostics.extend(schema_diagnostics);
+        return (None, diagnostics);
+    }
+    match serde_json::from_value::<T>(json) {
+        Ok(ast) => (Some(Parsed { file, ast, spans }), diagnostics),
+        Err(error) => {
+            // The schema is generated from the same types, so this is a schema/serde mismatch;
+            // still a diagnostic, never a panic.
+            diagnostics.push(Diagnostic::new(
+                DiagnosticKind::InvalidValue {
+                    path: "the file".into(),
+                    message: error.to_string(),
+                },
+                Span::file_start(file),
+            ));
+            (None, diagnostics)
+        }
+    }
+}
