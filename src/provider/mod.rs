@@ -34,7 +34,7 @@
 //! - **`from_source` columns** become formula columns over the table's source column:
 //!   `{{f_source}}?.path` (reference §7.4 extracted columns), with dotted paths written as
 //!   optional chains (`location.city` → `?.location?.city`). Inside a cpj `basicFields` payload
-//!   the same path is written `{{source}}.path` (§12.3); see `translate::from_source`.
+//!   the same path is written `{{source}}.path` (§12.3); see `translate::cpj_basic_field`.
 //!
 //! # Writes are verified
 //!
