@@ -1201,3 +1201,52 @@ fn spawn_background_serves_synchronous_callers_and_stops_on_drop() {
     drop(emulator);
     assert!(std::net::TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err());
 }
+
+#[tokio::test]
+async fn malformed_bodies_are_400_and_broken_formulas_error_in_cells() {
+    let clay = Clay::default().await;
+    let (table_id, _) = clay.table(false).await;
+    let response = clay
+        .http
+        .post(format!(
+            "{}/v3/tables/{table_id}/records",
+            clay.emulator.url()
+        ))
+        .header("Authorization", KEY)
+        .header("Content-Type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    let (status, _) = clay
+        .call(
+            "POST",
+            &format!("/v3/tables/{table_id}/fields"),
+            Some(json!([1, 2])),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let broken = clay
+        .ok(
+            "POST",
+            &format!("/v3/tables/{table_id}/fields"),
+            json!({"name": "Broken", "type": "formula",
+                "typeSettings": {"formulaText": "UPPER(", "formulaType": "text", "dataTypeSettings": {"type": "text"}}}),
+        )
+        .await["field"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let inserted = clay
+        .ok(
+            "POST",
+            &format!("/v3/tables/{table_id}/records"),
+            json!({"records": [{"cells": {}}]}),
+        )
+        .await;
+    assert_eq!(
+        inserted["records"][0]["cells"][&broken]["metadata"]["status"],
+        "ERROR_INVALID_FORMULA"
+    );
+}
