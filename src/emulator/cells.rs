@@ -182,7 +182,7 @@ fn render_cell(
             if field.field_type == "source" && !cell.value.is_null() {
                 // Source cells read as a preview; the payload is only reachable from formulas.
                 return Some(
-                    json!({"value": format!("Received {}", &record.created_at[..10]),
+                    json!({"value": format!("Received {}", record.created_at.get(..10).unwrap_or_default()),
                                    "metadata": {"isPreview": true}}),
                 );
             }
