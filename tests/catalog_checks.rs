@@ -319,7 +319,7 @@ fn cf306_output_schema_problems_point_at_the_field() {
 }
 
 #[test]
-fn cf307_unknown_client_with_and_without_a_project() {
+fn cf307_unknown_client_and_cf308_without_a_project() {
     let mut t = Text::default();
     let acme = client(t.name("acme"), None, ClientBudgets::default());
     let typo = t.name("acmee");
@@ -345,7 +345,7 @@ fn cf307_unknown_client_with_and_without_a_project() {
     assert_eq!(found.len(), 1);
     assert_eq!(
         (found[0].0.as_str(), found[0].1.as_str()),
-        ("CF307", "acmee")
+        ("CF308", "acmee")
     );
     assert!(
         found[0]

@@ -65,13 +65,21 @@ fn check_client<'p>(
     };
     let Some(project) = project else {
         diagnostics.push(
-            unknown()
-                .with_primary_label("no `clayform.yaml` defines clients")
-                .with_help(format!(
-                    "create `clayform.yaml` beside your specs with \
-                     `clients: {{ {}: {{ workspace_id: ... }} }}`, or remove `client:`",
-                    name.text
-                )),
+            Diagnostic::new(
+                DiagnosticKind::InvalidProjectFile {
+                    message: format!(
+                        "the spec names client `{}` but no `clayform.yaml` was found",
+                        name.text
+                    ),
+                },
+                name.span,
+            )
+            .with_help(format!(
+                "create `clayform.yaml` beside your specs with \
+                 `clients: {{ {}: {{ workspace_id: ... }} }}`, pass `--project FILE`, or remove \
+                 `client:`",
+                name.text
+            )),
         );
         return None;
     };

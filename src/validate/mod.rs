@@ -62,9 +62,6 @@ pub fn check(
         checked.diagnostics.extend(graph_diagnostics);
         checked
             .diagnostics
-            .extend(tables::client(&workbook, project));
-        checked
-            .diagnostics
             .extend(catalog_checks::check(&workbook, catalog, project));
         checked
             .diagnostics

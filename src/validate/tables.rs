@@ -6,8 +6,8 @@
 
 use std::collections::HashMap;
 
-use crate::diagnostics::{Diagnostic, DiagnosticKind, did_you_mean};
-use crate::model::{Name, Project, TableType, Workbook};
+use crate::diagnostics::{Diagnostic, DiagnosticKind};
+use crate::model::{Name, TableType, Workbook};
 use crate::source::Span;
 
 /// Clay's limit on columns per table.
@@ -136,39 +136,4 @@ pub fn duplicate_workbooks(workbooks: &[Workbook]) -> Vec<Diagnostic> {
         }
     }
     diagnostics
-}
-
-/// CF307 (unknown client) or CF308 (a client but no project file).
-pub fn client(workbook: &Workbook, project: Option<&Project>) -> Option<Diagnostic> {
-    let client = workbook.client.as_ref()?;
-    let Some(project) = project else {
-        return Some(
-            Diagnostic::new(
-                DiagnosticKind::InvalidProjectFile {
-                    message: format!(
-                        "the spec names client `{}` but no `clayform.yaml` was found",
-                        client.text
-                    ),
-                },
-                client.span,
-            )
-            .with_help("create `clayform.yaml` with a `clients:` entry, or pass `--project FILE`"),
-        );
-    };
-    if project.clients.keys().any(|c| c.text == client.text) {
-        return None;
-    }
-    let names = project.clients.keys().map(Name::as_str);
-    let mut diagnostic = Diagnostic::new(
-        DiagnosticKind::UnknownClient {
-            client: client.text.clone(),
-        },
-        client.span,
-    )
-    .with_primary_label("not in `clayform.yaml`");
-    diagnostic = match did_you_mean(&client.text, names) {
-        Some(help) => diagnostic.with_help(help),
-        None => diagnostic.with_help("add it under `clients:` in `clayform.yaml`"),
-    };
-    Some(diagnostic)
 }
