@@ -1,5 +1,7 @@
 //! A scripted local HTTP server for provider tests: records every request and answers through a
 //! closure, with faults (429 + Retry-After, 5xx, dropped connections, slow answers).
+//! Shared by several test binaries, each of which uses a different part of it.
+#![allow(dead_code)]
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,7 +24,6 @@ pub struct Recorded {
     pub body: Value,
 }
 
-#[allow(dead_code)]
 pub enum Reply {
     Json(u16, Value),
     Empty(u16),
@@ -134,7 +135,6 @@ fn json_response(status: u16, value: &Value) -> Response {
 }
 
 /// Counts earlier requests with this method and path.
-#[allow(dead_code)]
 pub fn count(earlier: &[Recorded], method: &str, path: &str) -> usize {
     earlier
         .iter()
