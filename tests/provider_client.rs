@@ -849,3 +849,22 @@ async fn credentials_never_appear_in_errors() {
     assert!(matches!(error.kind.as_ref(), ClayErrorKind::Connect { .. }));
     assert!(!format!("{error:?}{error}").contains("SUPERSECRET"));
 }
+
+#[tokio::test]
+async fn the_client_side_rate_limiter_paces_requests() {
+    let mock = MockClay::start(|_, _| Reply::Json(200, json!({"tableTotalRecordsCount": 1}))).await;
+    let mut config =
+        clayform::provider::ClayClientConfig::new(&mock.url, Credentials::api_key("k_test"));
+    config.requests_per_second = std::num::NonZeroU32::new(4);
+    let client = clayform::provider::ClayClient::new(config).expect("client");
+    let started = Instant::now();
+    for _ in 0..6 {
+        client.count_records("t_1").await.expect("count");
+    }
+    // Four go at once (the burst), the next two wait a quarter second each.
+    assert!(
+        started.elapsed() >= Duration::from_millis(400),
+        "{:?}",
+        started.elapsed()
+    );
+}
