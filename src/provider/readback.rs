@@ -29,6 +29,10 @@ pub fn field_differences(sent: SentField<'_>, stored: &ClayField) -> Vec<String>
     {
         problems.push(format!("renamed it to `{}`", stored.name));
     }
+    if let Some(settings) = sent.type_settings {
+        settings_differences(settings, &stored.type_settings, &mut problems);
+    }
+    // Last: a wrong type is usually the consequence of a dropped setting named above.
     if let Some(field_type) = sent.field_type
         && !field_type_matches(field_type, sent.type_settings, stored)
     {
@@ -37,17 +41,17 @@ pub fn field_differences(sent: SentField<'_>, stored: &ClayField) -> Vec<String>
             stored.field_type
         ));
     }
-    let Some(settings) = sent.type_settings else {
-        return problems;
-    };
-    let stored_settings = &stored.type_settings;
+    problems
+}
+
+fn settings_differences(settings: &Value, stored_settings: &Value, problems: &mut Vec<String>) {
     for key in [
         "actionKey",
         "actionPackageId",
         "formulaType",
         "authAccountId",
     ] {
-        compare_exact(settings, stored_settings, key, &mut problems);
+        compare_exact(settings, stored_settings, key, problems);
     }
     if let Some(sent_type) = settings.pointer("/dataTypeSettings/type") {
         match stored_settings.pointer("/dataTypeSettings/type") {
@@ -59,15 +63,14 @@ pub fn field_differences(sent: SentField<'_>, stored: &ClayField) -> Vec<String>
         }
     }
     for key in ["formulaText", "conditionalRunFormulaText"] {
-        compare_formula(settings, stored_settings, key, &mut problems);
+        compare_formula(settings, stored_settings, key, problems);
     }
     if settings.get("runAsButton") == Some(&Value::Bool(true))
         && stored_settings.get("runAsButton") != Some(&Value::Bool(true))
     {
         problems.push("dropped `typeSettings.runAsButton`".to_owned());
     }
-    compare_bindings(settings, stored_settings, &mut problems);
-    problems
+    compare_bindings(settings, stored_settings, problems);
 }
 
 /// The sentence for a field whose read-back differs.
