@@ -165,3 +165,23 @@ fn dot_and_mermaid_render_every_node_and_edge() {
     insta::assert_snapshot!("ca_saas_dot", graph::to_dot(&graph));
     insta::assert_snapshot!("ca_saas_mermaid", graph::to_mermaid(&graph));
 }
+
+#[test]
+fn a_csv_key_must_be_a_column_of_the_table() {
+    let text = r#"workbook: W
+tables:
+  T:
+    type: company
+    source:
+      csv: { path: leads.csv, key: Emial, mapping: { "E-mail": Email } }
+    columns:
+      Email: { type: email }
+"#;
+    let (sources, _, diagnostics) = workbook(text);
+    let unknown: Vec<&str> = diagnostics
+        .iter()
+        .filter(|d| d.code() == "CF203")
+        .map(|d| sources.get(d.span.file).slice(d.span))
+        .collect();
+    assert_eq!(unknown, ["Emial"]);
+}
