@@ -120,3 +120,16 @@ proptest! {
         let _ = codes_for(text.into_bytes());
     }
 }
+
+#[test]
+fn reports_of_very_long_lines_name_the_position_instead_of_the_snippet() {
+    use clayform::cli::diagnostics::{RenderOptions, render_human};
+    let text = format!("workbook: {}{}\n", "[".repeat(5_000), "]".repeat(5_000));
+    let mut sources = SourceMap::new();
+    let file = sources.add("long.yaml", text);
+    let (_, diagnostics) = spec::parse(&sources, file);
+    let rendered = render_human(&sources, &diagnostics, RenderOptions::default());
+    assert!(rendered.contains("CF002"), "{rendered}");
+    assert!(rendered.contains("at long.yaml:1:"), "{rendered}");
+    assert!(rendered.len() < 2_000, "{} bytes", rendered.len());
+}

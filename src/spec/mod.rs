@@ -69,6 +69,23 @@ fn parse_as<T: DeserializeOwned>(
     let spans = root.index();
     let json = root.to_json();
     drop(root);
+    if json.is_null() {
+        let expected = match kind {
+            SchemaKind::Workbook => "a workbook spec is a map with `workbook:` and `tables:`",
+            SchemaKind::Project => "a project file is a map, e.g. with `clients:`",
+        };
+        diagnostics.push(
+            Diagnostic::new(
+                DiagnosticKind::InvalidValue {
+                    path: "the file".into(),
+                    message: "the file is empty".into(),
+                },
+                Span::file_start(file),
+            )
+            .with_help(expected),
+        );
+        return (None, diagnostics);
+    }
     let schema_diagnostics = schema::check(kind, &json, &spans);
     if !schema_diagnostics.is_empty() {
         diagnostics.extend(schema_diagnostics);
