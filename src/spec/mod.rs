@@ -91,6 +91,12 @@ fn parse_as<T: DeserializeOwned>(
         diagnostics.extend(schema_diagnostics);
         return (None, diagnostics);
     }
+    // Top-level `x-...` keys hold YAML anchors for reuse (as in docker-compose); the schema
+    // allows them and the typed AST never sees them.
+    let mut json = json;
+    if let (SchemaKind::Workbook, Some(map)) = (kind, json.as_object_mut()) {
+        map.retain(|key, _| !key.starts_with("x-"));
+    }
     match serde_json::from_value::<T>(json) {
         Ok(ast) => (Some(Parsed { file, ast, spans }), diagnostics),
         Err(error) => {
