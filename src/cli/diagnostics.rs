@@ -89,8 +89,38 @@ fn location(sources: &SourceMap, span: Span) -> String {
     format!("{}:{line}:{column}", file.path.display())
 }
 
+/// Lines longer than this are not shown as snippets (a minified or hostile file would flood the
+/// terminal); the report names the position instead.
+const MAX_SNIPPET_LINE: usize = 400;
+
+fn line_too_long(sources: &SourceMap, span: Span) -> bool {
+    let bytes = sources.get(span.file).text.as_bytes();
+    let start = (span.start as usize).min(bytes.len());
+    let line_start = bytes[..start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line_end = bytes[start..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| start + i);
+    line_end - line_start > MAX_SNIPPET_LINE
+}
+
 fn report<'a>(sources: &SourceMap, diagnostic: &'a Diagnostic) -> Report<'a> {
     let file = sources.get(diagnostic.span.file);
+    if line_too_long(sources, diagnostic.span) {
+        let at = format!("at {}", location(sources, diagnostic.span));
+        return Report {
+            diagnostic,
+            source: NamedSource::new(file.path.display().to_string(), String::new()),
+            labels: Vec::new(),
+            help: Some(match &diagnostic.help {
+                Some(help) => format!("{at}\n{help}"),
+                None => at,
+            }),
+        };
+    }
     let mut labels = vec![LabeledSpan::new_primary_with_span(
         diagnostic.primary_label.clone(),
         source_span(diagnostic.span),

@@ -139,6 +139,16 @@ impl<'a> Resolver<'a> {
                     company_table.span,
                 );
             }
+            if let Some(source) = &table.source
+                && let SourceKind::Csv(csv) = &source.kind
+            {
+                // The CSV key and mapping targets must be columns of the table.
+                for name in csv.key.iter().chain(csv.mapping.values()) {
+                    if !self.columns[t].contains_key(name.as_str()) {
+                        self.unknown_column(table_id, name);
+                    }
+                }
+            }
             for (c, column) in table.columns.iter().enumerate() {
                 let node = NodeId::Column(ColumnId {
                     table: table_id,

@@ -18,7 +18,10 @@ use serde::{Deserialize, Serialize};
 /// A Clay workbook: its tables, their sources and columns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "clayform workbook spec")]
+#[schemars(
+    title = "clayform workbook spec",
+    extend("patternProperties" = { "^x-": {} })
+)]
 pub struct WorkbookSpec {
     /// Workbook name; its identity within the client's workspace.
     pub workbook: String,

@@ -23,6 +23,7 @@ pub const MAX_ANCHORS: usize = 1_000;
 pub(crate) fn yaml_options() -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = MAX_DEPTH;
+    budget.flow_nesting_limit = MAX_DEPTH;
     budget.max_nodes = MAX_NODES;
     budget.max_aliases = MAX_ALIASES;
     budget.max_anchors = MAX_ANCHORS;

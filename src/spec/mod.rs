@@ -69,10 +69,33 @@ fn parse_as<T: DeserializeOwned>(
     let spans = root.index();
     let json = root.to_json();
     drop(root);
+    if json.is_null() {
+        let expected = match kind {
+            SchemaKind::Workbook => "a workbook spec is a map with `workbook:` and `tables:`",
+            SchemaKind::Project => "a project file is a map, e.g. with `clients:`",
+        };
+        diagnostics.push(
+            Diagnostic::new(
+                DiagnosticKind::InvalidValue {
+                    path: "the file".into(),
+                    message: "the file is empty".into(),
+                },
+                Span::file_start(file),
+            )
+            .with_help(expected),
+        );
+        return (None, diagnostics);
+    }
     let schema_diagnostics = schema::check(kind, &json, &spans);
     if !schema_diagnostics.is_empty() {
         diagnostics.extend(schema_diagnostics);
         return (None, diagnostics);
+    }
+    // Top-level `x-...` keys hold YAML anchors for reuse (as in docker-compose); the schema
+    // allows them and the typed AST never sees them.
+    let mut json = json;
+    if let (SchemaKind::Workbook, Some(map)) = (kind, json.as_object_mut()) {
+        map.retain(|key, _| !key.starts_with("x-"));
     }
     match serde_json::from_value::<T>(json) {
         Ok(ast) => (Some(Parsed { file, ast, spans }), diagnostics),

@@ -93,7 +93,33 @@ pub fn pointer<'a>(segments: impl IntoIterator<Item = &'a str>) -> String {
 }
 
 /// Read `file` into a node tree. `None` (with a CF001/CF002 diagnostic) when it is not YAML.
+///
+/// The YAML deserializer recurses once per nesting level with large frames in debug builds, so
+/// even the 64-level budget can overflow a 2 MiB thread (test threads, tokio workers). Reading
+/// runs on a scoped thread with a stack sized for the budget; it is computation only, no I/O.
 pub fn read(file: &SourceFile) -> (Option<SpannedNode>, Vec<Diagnostic>) {
+    const STACK: usize = 64 * 1024 * 1024;
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .name("clayform-yaml".into())
+            .stack_size(STACK)
+            .spawn_scoped(scope, || read_here(file))
+        {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                let diagnostic = Diagnostic::new(
+                    DiagnosticKind::YamlSyntax {
+                        message: "the YAML reader failed on this input".into(),
+                    },
+                    Span::file_start(file.id),
+                );
+                (None, vec![diagnostic])
+            }),
+            Err(_) => read_here(file),
+        }
+    })
+}
+
+fn read_here(file: &SourceFile) -> (Option<SpannedNode>, Vec<Diagnostic>) {
     let options = super::limits::yaml_options();
     match serde_saphyr::from_str_with_options::<Spanned<RawNode>>(&file.text, options) {
         Ok(root) => {
@@ -444,6 +470,9 @@ fn yaml_error(file: &SourceFile, error: &serde_saphyr::Error) -> Diagnostic {
         },
         E::DuplicateMappingKey { key, .. } => DiagnosticKind::DuplicateKey {
             key: key.clone().unwrap_or_default(),
+        },
+        other if other.to_string().contains("recursion limit") => DiagnosticKind::InputTooLarge {
+            limit: format!("nesting deeper than {} levels", super::limits::MAX_DEPTH),
         },
         other => DiagnosticKind::YamlSyntax {
             message: strip_location(&other.to_string()),
