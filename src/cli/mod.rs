@@ -7,6 +7,7 @@
 //! logs to stderr.
 
 mod args;
+mod cost;
 pub mod diagnostics;
 mod emulate;
 mod graph;
@@ -50,7 +51,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Schema(args) => schema::run(&args),
         Command::Emulate(args) => emulate::run(&args),
         Command::Graph(args) => graph::run(&global, &args),
-        Command::Cost(_) => pending::not_yet("cost", 2),
+        Command::Cost(args) => cost::run(&global, &args),
         Command::Plan(_) => pending::not_yet("plan", 4),
         Command::Apply(_) => pending::not_yet("apply", 4),
         Command::Destroy(_) => pending::not_yet("destroy", 4),
