@@ -43,8 +43,20 @@ fn cost_prints_columns_upper_bounds_and_budgets() {
 
 #[test]
 fn cost_json_is_the_cost_report_and_over_budget_exits_1() {
+    // The example with its workbook budget cut to 100 data credits.
+    let folder = tempfile::tempdir().unwrap();
+    let example = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/outbound-two-tables.yaml"),
+    )
+    .unwrap();
+    let over_budget = example.replace("max_credits: 4000", "max_credits: 100");
+    assert_ne!(over_budget, example, "the example sets `max_credits: 4000`");
+    let spec = folder.path().join("outbound.yaml");
+    std::fs::write(&spec, over_budget).unwrap();
     let output = clayform()
-        .args(["cost", "specs/outbound-two-tables.yaml", "--format", "json"])
+        .arg("cost")
+        .arg(&spec)
+        .args(["--format", "json"])
         .assert()
         .code(1)
         .get_output()
@@ -53,7 +65,7 @@ fn cost_json_is_the_cost_report_and_over_budget_exits_1() {
     assert_eq!(report["over_budget"], true);
     let workbook = &report["workbooks"][0];
     assert_eq!(workbook["tables"][1]["table"], "People");
-    assert_eq!(workbook["tables"][1]["rows"]["rows"], 400);
+    assert_eq!(workbook["tables"][1]["rows"]["rows"], 150);
     let states: Vec<&str> = workbook["budgets"]
         .as_array()
         .unwrap()

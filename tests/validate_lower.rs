@@ -219,7 +219,7 @@ fn the_project_file_lowers() {
     let acme = project.clients.values().next().expect("acme");
     assert_eq!(acme.name.text, "acme");
     assert_eq!(acme.workspace_id, 1_080_480);
-    assert_eq!(acme.budgets.max_credits_per_workbook, Some(5000.0));
+    assert_eq!(acme.budgets.max_credits_per_workbook, Some(6000.0));
     assert_eq!(project.backend, Backend::Local);
     let postgres = "backend: { postgres: { conn_str_env: DATABASE_URL, schema: cf } }\n";
     let file = sources.add("pg.yaml", postgres.to_string());
