@@ -41,6 +41,7 @@ fn seed_state(root: &Path) -> LocalBackend {
             desired: serde_json::json!({}),
             observed: serde_json::json!({}),
             managed_by: ManagedBy::Created,
+            protect: false,
             depends_on: vec![],
         });
     }

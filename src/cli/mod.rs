@@ -6,12 +6,15 @@
 //! Architecture invariant: only this module prints. Data goes to stdout; diagnostics, progress and
 //! logs to stderr.
 
+mod apply;
 mod args;
+mod clay;
 mod cost;
 pub mod diagnostics;
 mod emulate;
 mod graph;
 mod pending;
+mod plan;
 pub mod project;
 mod render;
 mod schema;
@@ -52,9 +55,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Emulate(args) => emulate::run(&args),
         Command::Graph(args) => graph::run(&global, &args),
         Command::Cost(args) => cost::run(&global, &args),
-        Command::Plan(_) => pending::not_yet("plan", 4),
-        Command::Apply(_) => pending::not_yet("apply", 4),
-        Command::Destroy(_) => pending::not_yet("destroy", 4),
+        Command::Plan(args) => plan::run(&global, args),
+        Command::Apply(args) => apply::run(&global, args),
+        Command::Destroy(args) => apply::destroy(&global, args),
         Command::Import(_) => pending::not_yet("import", 4),
         Command::Run(_) => pending::not_yet("run", 5),
         Command::Status(_) => pending::not_yet("status", 5),

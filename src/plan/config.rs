@@ -53,14 +53,8 @@ pub fn table_config(table: &Table) -> Value {
         "description",
         table.description.as_deref().map(Value::from),
     );
-    config.insert(
-        "column_order".into(),
-        table
-            .columns
-            .iter()
-            .map(|c| Value::from(c.name.as_str()))
-            .collect(),
-    );
+    // Column order is not compared yet: apply creates columns in dependency order and does not
+    // reorder Clay's views, so comparing it would show a change after every apply.
     Value::Object(config)
 }
 
@@ -100,10 +94,15 @@ pub fn source_config(source: &Source) -> Value {
 /// The normalised config of a column. `client` supplies the default AI model.
 pub fn column_config(column: &Column, catalog: &Catalog, client: Option<&Client>) -> Value {
     let mut config = Map::new();
-    config.insert(
-        "kind".into(),
-        column.kind.keyword().replace("type", "input").into(),
-    );
+    let kind = match column.kind {
+        // In a spec a plain column is written as `type:` alone; its kind is `input`.
+        ColumnKind::Input => "input",
+        ref other => other.keyword(),
+    };
+    // The name is compared too: a column renamed in Clay's UI is drift, and `renamed_from` is an
+    // update of the name that keeps the Clay field.
+    config.insert("name".into(), column.name.as_str().into());
+    config.insert("kind".into(), kind.into());
     match &column.kind {
         ColumnKind::Input => {}
         ColumnKind::FromSource { path } => {
@@ -190,11 +189,18 @@ pub fn column_config(column: &Column, catalog: &Catalog, client: Option<&Client>
             }
         }
     }
-    insert_opt(
-        &mut config,
-        "data_type",
-        column.data_type.as_ref().map(data_type),
-    );
+    // A computed column's default result type (text for formulas, json for actions) is what
+    // Clay reports when none was set, so writing it in the spec is no difference.
+    let default_type = match column.kind {
+        ColumnKind::Input => None,
+        ColumnKind::FromSource { .. } | ColumnKind::Formula { .. } => Some(DataType::Text),
+        _ => Some(DataType::Json),
+    };
+    let declared = column
+        .data_type
+        .as_ref()
+        .filter(|t| Some(*t) != default_type.as_ref());
+    insert_opt(&mut config, "data_type", declared.map(data_type));
     insert_opt(
         &mut config,
         "description",
@@ -382,6 +388,30 @@ mod tests {
             "clay models run as web research"
         );
         assert_eq!(implicit["output"], json!({"score": "number"}));
+    }
+
+    #[test]
+    fn a_computed_columns_default_type_is_no_difference_but_its_name_is() {
+        let catalog = Catalog::builtin();
+        let mut written = column(ColumnKind::Formula {
+            formula: template("1"),
+        });
+        written.data_type = Some(DataType::Text);
+        let read_back = column(ColumnKind::Formula {
+            formula: template("1"),
+        });
+        assert_eq!(
+            column_config(&written, &catalog, None),
+            column_config(&read_back, &catalog, None)
+        );
+        let mut renamed = read_back.clone();
+        renamed.name = name("Renamed");
+        assert_ne!(
+            column_config(&renamed, &catalog, None),
+            column_config(&read_back, &catalog, None)
+        );
+        let plain = column(ColumnKind::Input);
+        assert_eq!(column_config(&plain, &catalog, None)["kind"], "input");
     }
 
     #[test]

@@ -171,6 +171,35 @@ impl Plan {
         self.changes.iter().any(|c| c.action != Action::NoOp)
     }
 
+    /// Keep only changes under one of `targets`, plus the changes those depend on (so a targeted
+    /// apply still creates what a column references). Problems about dropped changes go too.
+    pub fn retain_targets(&mut self, targets: &[Address]) {
+        let mut keep: std::collections::HashSet<Address> = self
+            .changes
+            .iter()
+            .filter(|c| targets.iter().any(|t| t.contains(&c.address)))
+            .map(|c| c.address.clone())
+            .collect();
+        loop {
+            let before = keep.len();
+            for change in &self.changes {
+                if keep.contains(&change.address) {
+                    keep.extend(change.depends_on.iter().cloned());
+                }
+            }
+            if keep.len() == before {
+                break;
+            }
+        }
+        self.changes.retain(|c| keep.contains(&c.address));
+        self.problems.retain(|p| match p {
+            PlanProblem::Protected { address, .. } => keep.contains(address),
+            PlanProblem::AmbiguousRename { claimed_by, .. } => {
+                claimed_by.iter().any(|a| keep.contains(a))
+            }
+        });
+    }
+
     /// Total run cost of the changes: `(actions, data credits, any upper bound)`.
     pub fn total_cost(&self) -> (f64, f64, bool) {
         self.changes.iter().filter_map(|c| c.cost.as_ref()).fold(

@@ -23,6 +23,10 @@ pub struct SavedPlan {
     pub created_at: String,
     /// [`spec_hash`] of the spec and project files the plan was made from.
     pub spec_hash: String,
+    /// The PATH arguments the plan was made with (empty: the project's spec folder); apply reads
+    /// the same files and refuses the plan if their hash changed.
+    #[serde(default)]
+    pub spec_paths: Vec<String>,
     pub workbooks: Vec<PinnedState>,
     /// Address → [`fingerprint`] of the live config, for every existing object the plan touches.
     pub fingerprints: BTreeMap<String, String>,
@@ -210,6 +214,7 @@ mod tests {
             clayform_version: "test".into(),
             created_at: "2026-11-25T00:00:00Z".into(),
             spec_hash: spec_hash([("specs/a.yaml", b"workbook: A".as_slice())]),
+            spec_paths: vec!["specs/a.yaml".into()],
             workbooks: vec![PinnedState {
                 workbook: "A".into(),
                 workspace_id: 1,

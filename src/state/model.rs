@@ -53,6 +53,10 @@ pub struct ResourceState {
     /// What Clay returned after the last write or refresh (normalised, no volatile fields).
     pub observed: serde_json::Value,
     pub managed_by: ManagedBy,
+    /// `protect: true` as last applied: removing the object and its `protect` in one edit is
+    /// still refused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub protect: bool,
     /// Addresses this object depends on (direct only), for destroy order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<Address>,
@@ -204,6 +208,7 @@ mod tests {
             desired: serde_json::json!({}),
             observed: serde_json::json!({}),
             managed_by: ManagedBy::Created,
+            protect: false,
             depends_on: vec![Address::table("W", table)],
         }
     }
@@ -218,6 +223,7 @@ mod tests {
             desired: serde_json::json!({}),
             observed: serde_json::json!({}),
             managed_by: ManagedBy::Created,
+            protect: false,
             depends_on: vec![],
         });
         state.upsert(column("Old", "Email", "f_1"));

@@ -236,3 +236,22 @@ pub fn template_from_text(text: &str) -> Template {
             .collect(),
     }
 }
+
+impl From<&crate::catalog::ResolvedActionInfo> for ResolvedAction {
+    fn from(info: &crate::catalog::ResolvedActionInfo) -> ResolvedAction {
+        ResolvedAction {
+            action_key: info.action_key.clone(),
+            package_id: info.package_id.clone(),
+            parameters: info
+                .parameters
+                .iter()
+                .map(|p| ActionParameter {
+                    clay_name: p.clay_name.clone(),
+                    spec_name: p.spec_name.clone(),
+                    optional: !p.required,
+                    object_typed: p.object,
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! `clayform apply` and `clayform destroy`.
+//!
+//! Apply from specs: reconcile what an interrupted apply left, plan, show the plan, ask (unless
+//! `--auto-approve`), apply. Apply from a saved plan: refuse it when stale (specs changed, state
+//! moved, or an object it touches changed in Clay), then carry out exactly its changes. Destroy:
+//! plan the deletion of everything clayform manages in a workbook, honouring `protect`.
+//! After applying, Clay is read again to check it converged on the specs.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+use super::args::{ApplyArgs, DestroyArgs, GlobalArgs};
+use super::clay::{Connection, Targets, connect, project_root, runtime};
+use super::plan::{backend, combined, hash_of, load_valid, pin, plan_all};
+use super::project::Loaded;
+use crate::apply::hook::{ApplyEvent, ApplyHook};
+use crate::engine::intents::reconcile;
+use crate::engine::{
+    ApplyOptions, ApplySummary, PlanOptions, WorkbookPlan, apply_workbook, lock_state,
+    plan_workbook,
+};
+use crate::plan::saved::{Current, SavedPlan, fingerprint};
+use crate::plan::{Action, Plan, render};
+use crate::provider::wire::workspace::WorkspaceId;
+use crate::state::{LocalBackend, Operation};
+
+/// Progress as plain lines on stderr, or JSON lines with `--json`.
+struct ProgressLines {
+    json: bool,
+    started: Mutex<std::collections::HashMap<String, std::time::Instant>>,
+}
+
+impl ApplyHook for ProgressLines {
+    fn event(&self, event: &ApplyEvent) {
+        if self.json {
+            if let Ok(line) = serde_json::to_string(event) {
+                eprintln!("{line}");
+            }
+            return;
+        }
+        let verb = |action: Action| match action {
+            Action::Create => "creating",
+            Action::Update | Action::NoOp => "updating",
+            Action::Replace => "replacing",
+            Action::Delete => "destroying",
+        };
+        match event {
+            ApplyEvent::PreApply { address, action } => {
+                self.started
+                    .lock()
+                    .expect("progress mutex")
+                    .insert(address.to_string(), std::time::Instant::now());
+                eprintln!("{address}: {}...", verb(*action));
+            }
+            ApplyEvent::PostApply {
+                address, elapsed, ..
+            } => {
+                eprintln!("{address}: done after {:.1}s", elapsed.as_secs_f64());
+            }
+            ApplyEvent::Failed { address, error, .. } => eprintln!("{address}: failed: {error}"),
+            ApplyEvent::Skipped {
+                address, because, ..
+            } => {
+                eprintln!("{address}: skipped because `{because}` failed");
+            }
+            ApplyEvent::PostStateUpdate { .. } => {}
+        }
+    }
+}
+
+fn confirm(plan_text: &str, auto_approve: bool) -> anyhow::Result<bool> {
+    eprint!("{plan_text}");
+    if auto_approve {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("apply needs approval: run it in a terminal, or pass `--auto-approve`");
+    }
+    eprint!("\nDo you want to perform these actions? Only `yes` is accepted.\n  Enter a value: ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(answer.trim() == "yes")
+}
+
+fn report(summaries: &[ApplySummary], plan: &Plan) -> u8 {
+    let failed: Vec<_> = summaries.iter().flat_map(|s| s.failed.iter()).collect();
+    let skipped: Vec<_> = summaries.iter().flat_map(|s| s.skipped.iter()).collect();
+    let done = summaries.iter().map(|s| s.done.len()).sum::<usize>();
+    if failed.is_empty() && skipped.is_empty() {
+        let (add, change, destroy) = plan.summary_counts();
+        eprintln!(
+            "\nApply complete! Resources: {add} added, {change} changed, {destroy} destroyed."
+        );
+        return super::EXIT_OK;
+    }
+    eprintln!(
+        "\nApply incomplete: {done} done, {} failed, {} skipped.",
+        failed.len(),
+        skipped.len()
+    );
+    for (address, error) in failed {
+        eprintln!("  failed:  {address}: {error}");
+    }
+    for (address, because) in skipped {
+        eprintln!("  skipped: {address} (depends on `{because}`)");
+    }
+    eprintln!(
+        "Completed steps are saved in state. Fix the cause and run `clayform apply` again to finish \
+         (nothing done is repeated)."
+    );
+    super::EXIT_ERROR
+}
+
+/// Apply every workbook plan; each under its own lock, reconciled first.
+async fn apply_plans(
+    connection: &Connection,
+    loaded: &Loaded,
+    backend: &LocalBackend,
+    plans: &[WorkbookPlan],
+    parallelism: usize,
+    hook: &dyn ApplyHook,
+) -> anyhow::Result<Vec<ApplySummary>> {
+    let targets = Targets::resolve(loaded, &connection.client).await?;
+    let mut summaries = Vec::new();
+    for (index, planned) in plans.iter().enumerate() {
+        if !planned.plan.has_changes() {
+            continue;
+        }
+        let target = targets.target(loaded, index);
+        let clay = connection
+            .client
+            .with_workspace_id(WorkspaceId(target.workspace_id));
+        let lock = lock_state(backend, &target, Operation::Apply, Duration::ZERO)?;
+        // The plan was computed under a lock that is released now: make sure nothing moved.
+        let current = backend.load(&planned.state_key)?;
+        let moved = match &current {
+            Some(state) => {
+                !planned.state_exists
+                    || state.serial != planned.state.serial
+                    || state.lineage != planned.state.lineage
+            }
+            None => planned.state_exists,
+        };
+        if moved {
+            bail!(
+                "the state of `{}` changed while the plan was shown; run apply again",
+                planned.workbook
+            );
+        }
+        let options = ApplyOptions { parallelism };
+        summaries
+            .push(apply_workbook(&clay, backend, &lock, &target, planned, &options, hook).await?);
+    }
+    Ok(summaries)
+}
+
+/// Re-read Clay after apply and say whether it matches the specs.
+async fn verify(
+    connection: &Connection,
+    loaded: &Loaded,
+    backend: &LocalBackend,
+) -> anyhow::Result<()> {
+    let plans = plan_all(
+        connection,
+        loaded,
+        backend,
+        &PlanOptions {
+            refresh: true,
+            targets: Vec::new(),
+        },
+    )
+    .await?;
+    let plan = combined(&plans);
+    if plan.has_changes() {
+        let remaining = plan
+            .changes
+            .iter()
+            .filter(|c| c.action != Action::NoOp)
+            .count();
+        eprintln!(
+            "warning: after apply, Clay still differs from the specs in {remaining} object(s); run \
+             `clayform plan` to see them"
+        );
+    }
+    Ok(())
+}
+
+fn is_saved_plan(path: &Path) -> bool {
+    path.is_file()
+        && std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+            .is_some_and(|v| v.get("spec_hash").is_some() && v.get("plan").is_some())
+}
+
+pub fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<u8> {
+    if let [single] = args.paths.as_slice()
+        && is_saved_plan(single)
+    {
+        return apply_saved(global, single, &args);
+    }
+    let loaded = match load_valid(global, &args.paths)? {
+        Ok(loaded) => loaded,
+        Err(code) => return Ok(code),
+    };
+    let targets = args
+        .target
+        .iter()
+        .map(|t| crate::state::Address::parse(t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let backend = backend(&loaded);
+    let connection = connect(&project_root(&loaded))?;
+    let runtime = runtime()?;
+    let hook = ProgressLines {
+        json: args.json,
+        started: Mutex::default(),
+    };
+    runtime.block_on(async {
+        reconcile_all(&connection, &loaded, &backend).await?;
+        let plans = plan_all(
+            &connection,
+            &loaded,
+            &backend,
+            &PlanOptions {
+                refresh: true,
+                targets,
+            },
+        )
+        .await?;
+        let plan = combined(&plans);
+        if !plan.problems.is_empty() {
+            eprint!("{}", render::human(&plan, super::render::use_color()));
+            return Ok(super::EXIT_ERROR);
+        }
+        if !plan.has_changes() {
+            eprintln!("No changes. Clay matches the specs.");
+            return Ok(super::EXIT_OK);
+        }
+        if !confirm(
+            &render::human(&plan, super::render::use_color()),
+            args.auto_approve,
+        )? {
+            eprintln!("Apply cancelled.");
+            return Ok(super::EXIT_ERROR);
+        }
+        let summaries = apply_plans(
+            &connection,
+            &loaded,
+            &backend,
+            &plans,
+            args.parallelism,
+            &hook,
+        )
+        .await?;
+        let code = report(&summaries, &plan);
+        if code == super::EXIT_OK {
+            verify(&connection, &loaded, &backend).await?;
+        }
+        Ok(code)
+    })
+}
+
+async fn reconcile_all(
+    connection: &Connection,
+    loaded: &Loaded,
+    backend: &LocalBackend,
+) -> anyhow::Result<()> {
+    let targets = Targets::resolve(loaded, &connection.client).await?;
+    for index in 0..loaded.workbooks.len() {
+        let target = targets.target(loaded, index);
+        let clay = connection
+            .client
+            .with_workspace_id(WorkspaceId(target.workspace_id));
+        let lock = lock_state(backend, &target, Operation::Apply, Duration::ZERO)?;
+        let adopted = reconcile(&clay, backend, &lock, &target).await?;
+        if adopted > 0 {
+            eprintln!(
+                "reconciled an interrupted apply of `{}`: {adopted} object(s) found in Clay and kept",
+                target.name()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn apply_saved(global: &GlobalArgs, path: &Path, args: &ApplyArgs) -> anyhow::Result<u8> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read plan file `{}`", path.display()))?;
+    let saved: SavedPlan = serde_json::from_slice(&bytes)
+        .with_context(|| format!("`{}` is not a clayform plan file", path.display()))?;
+    let paths: Vec<PathBuf> = saved.spec_paths.iter().map(PathBuf::from).collect();
+    let loaded = match load_valid(global, &paths)? {
+        Ok(loaded) => loaded,
+        Err(code) => return Ok(code),
+    };
+    let backend = backend(&loaded);
+    let connection = connect(&project_root(&loaded))?;
+    let hook = ProgressLines {
+        json: args.json,
+        started: Mutex::default(),
+    };
+    runtime()?.block_on(async {
+        let plans = plan_all(&connection, &loaded, &backend, &PlanOptions { refresh: true, targets: Vec::new() }).await?;
+        let states: Vec<_> = plans.iter().map(pin).collect();
+        let fingerprints = plans
+            .iter()
+            .flat_map(|p| p.refreshed.prior.iter())
+            .filter_map(|prior| prior.live.as_ref().map(|live| (prior.address.to_string(), fingerprint(live))))
+            .collect();
+        let spec_hash = hash_of(&loaded);
+        let stale = saved.staleness(&Current { spec_hash: &spec_hash, states: &states, fingerprints: &fingerprints });
+        if !stale.is_empty() {
+            eprintln!("error: the saved plan `{}` is stale and was not applied:", path.display());
+            for reason in stale {
+                eprintln!("  - {reason}");
+            }
+            eprintln!("\nhint: run `clayform plan --out {}` again", path.display());
+            return Ok(super::EXIT_ERROR);
+        }
+        let now = combined(&plans);
+        let actions = |plan: &Plan| -> Vec<(String, Action)> {
+            plan.changes.iter().filter(|c| c.action != Action::NoOp).map(|c| (c.address.to_string(), c.action)).collect()
+        };
+        if actions(&now) != actions(&saved.plan) {
+            bail!("Clay and state match the saved plan's pins, but planning again gives different changes; make a new plan");
+        }
+        eprint!("{}", render::human(&saved.plan, super::render::use_color()));
+        let summaries = apply_plans(&connection, &loaded, &backend, &plans, args.parallelism, &hook).await?;
+        let code = report(&summaries, &saved.plan);
+        if code == super::EXIT_OK {
+            verify(&connection, &loaded, &backend).await?;
+        }
+        Ok(code)
+    })
+}
+
+pub fn destroy(global: &GlobalArgs, args: DestroyArgs) -> anyhow::Result<u8> {
+    let loaded = match load_valid(global, std::slice::from_ref(&args.path))? {
+        Ok(loaded) => loaded,
+        Err(code) => return Ok(code),
+    };
+    let backend = backend(&loaded);
+    let connection = connect(&project_root(&loaded))?;
+    let hook = ProgressLines {
+        json: false,
+        started: Mutex::default(),
+    };
+    runtime()?.block_on(async {
+        let targets = Targets::resolve(&loaded, &connection.client).await?;
+        let mut plans = Vec::new();
+        for index in 0..loaded.workbooks.len() {
+            let target = targets.target(&loaded, index);
+            let clay = connection
+                .client
+                .with_workspace_id(WorkspaceId(target.workspace_id));
+            let _lock = lock_state(&backend, &target, Operation::Destroy, Duration::ZERO)?;
+            let mut planned = plan_workbook(
+                &clay,
+                &backend,
+                &target,
+                &PlanOptions {
+                    refresh: true,
+                    targets: Vec::new(),
+                },
+            )
+            .await?;
+            // Nothing is desired: every managed object is deleted, in reverse dependency order.
+            planned.desired.clear();
+            planned.plan = crate::plan::diff(&[], &planned.refreshed.prior);
+            plans.push(planned);
+        }
+        let plan = combined(&plans);
+        if !plan.problems.is_empty() {
+            eprint!("{}", render::human(&plan, super::render::use_color()));
+            return Ok(super::EXIT_ERROR);
+        }
+        if !plan.has_changes() {
+            eprintln!("Nothing to destroy: clayform manages nothing in these workbooks.");
+            return Ok(super::EXIT_OK);
+        }
+        if !confirm(
+            &render::human(&plan, super::render::use_color()),
+            args.auto_approve,
+        )? {
+            eprintln!("Destroy cancelled.");
+            return Ok(super::EXIT_ERROR);
+        }
+        let summaries = apply_plans(&connection, &loaded, &backend, &plans, 10, &hook).await?;
+        Ok(report(&summaries, &plan))
+    })
+}

@@ -1,0 +1,194 @@
+//! `clayform plan`: read live Clay, diff against the specs, show what would change and what
+//! running the changed columns costs. Never writes to Clay.
+//!
+//! Exit codes: 0 success (with `--detailed-exitcode`: no changes), 1 error (including a plan
+//! that is not applyable: a protected object would be destroyed), 2 changes present (with
+//! `--detailed-exitcode`).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use super::args::{GlobalArgs, PlanArgs, PlanFormat};
+use super::clay::{Connection, Targets, connect, project_root, runtime};
+use super::project::{Loaded, load};
+use crate::engine::{PlanOptions, WorkbookPlan, lock_state, plan_workbook};
+use crate::plan::saved::{
+    PinnedState, SAVED_PLAN_FORMAT_VERSION, SavedPlan, fingerprint, spec_hash,
+};
+use crate::plan::{Plan, render};
+use crate::provider::wire::workspace::WorkspaceId;
+use crate::state::{Address, LocalBackend, Operation};
+
+/// Load specs and stop with their diagnostics when any is an error.
+pub fn load_valid(global: &GlobalArgs, paths: &[PathBuf]) -> anyhow::Result<Result<Loaded, u8>> {
+    let loaded = load(global, paths)?;
+    let options = super::diagnostics::RenderOptions {
+        color: super::render::use_color(),
+        ..Default::default()
+    };
+    if !loaded.diagnostics.is_empty() {
+        let text = super::diagnostics::render_human(&loaded.sources, &loaded.diagnostics, options);
+        eprint!("{text}");
+    }
+    if loaded.error_count() > 0 {
+        eprintln!(
+            "{}",
+            super::diagnostics::summary(&loaded.diagnostics, loaded.spec_files)
+        );
+        return Ok(Err(super::EXIT_ERROR));
+    }
+    Ok(Ok(loaded))
+}
+
+/// The state backend for a project.
+pub fn backend(loaded: &Loaded) -> LocalBackend {
+    let root = project_root(loaded);
+    match loaded.project.as_ref().map(|p| &p.backend) {
+        Some(crate::model::Backend::LocalPath(path)) => LocalBackend::new(root.join(path)),
+        _ => LocalBackend::new(root.join(".clayform").join("state")),
+    }
+}
+
+/// Plans for every workbook in `loaded`, each computed under its state lock.
+pub async fn plan_all(
+    connection: &Connection,
+    loaded: &Loaded,
+    backend: &LocalBackend,
+    options: &PlanOptions,
+) -> anyhow::Result<Vec<WorkbookPlan>> {
+    let targets = Targets::resolve(loaded, &connection.client).await?;
+    let mut plans = Vec::new();
+    for index in 0..loaded.workbooks.len() {
+        let target = targets.target(loaded, index);
+        let clay = connection
+            .client
+            .with_workspace_id(WorkspaceId(target.workspace_id));
+        let _lock = lock_state(backend, &target, Operation::Plan, Duration::ZERO)?;
+        let planned = plan_workbook(&clay, backend, &target, options)
+            .await
+            .with_context(|| format!("cannot plan workbook `{}`", target.name()))?;
+        if !planned.state.intents.is_empty() {
+            eprintln!(
+                "warning: an interrupted apply left {} unfinished operation(s) for `{}`; the next \
+                 `clayform apply` reconciles them first",
+                planned.state.intents.len(),
+                target.name()
+            );
+        }
+        for unmanaged in &planned.refreshed.unmanaged {
+            eprintln!(
+                "note: column `{}` in table `{}` is not managed by clayform; it is left alone",
+                unmanaged.column, unmanaged.table
+            );
+        }
+        plans.push(planned);
+    }
+    Ok(plans)
+}
+
+/// One plan for all workbooks.
+pub fn combined(plans: &[WorkbookPlan]) -> Plan {
+    let mut plan = Plan::default();
+    for planned in plans {
+        plan.changes.extend(planned.plan.changes.iter().cloned());
+        plan.problems.extend(planned.plan.problems.iter().cloned());
+    }
+    plan
+}
+
+/// Pins for a saved plan.
+pub fn saved_plan(loaded: &Loaded, paths: &[PathBuf], plans: &[WorkbookPlan]) -> SavedPlan {
+    let plan = combined(plans);
+    let fingerprints = plan
+        .changes
+        .iter()
+        .filter(|c| c.clay_id.is_some())
+        .filter_map(|c| {
+            c.before
+                .as_ref()
+                .map(|before| (c.address.to_string(), fingerprint(before)))
+        })
+        .collect();
+    SavedPlan {
+        format_version: SAVED_PLAN_FORMAT_VERSION,
+        clayform_version: env!("CARGO_PKG_VERSION").to_string(),
+        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        spec_hash: hash_of(loaded),
+        spec_paths: paths.iter().map(|p| p.display().to_string()).collect(),
+        workbooks: plans.iter().map(pin).collect(),
+        fingerprints,
+        plan,
+    }
+}
+
+pub fn pin(planned: &WorkbookPlan) -> PinnedState {
+    PinnedState {
+        workbook: planned.workbook.clone(),
+        workspace_id: planned.workspace_id,
+        lineage: planned.state_exists.then(|| planned.state.lineage.clone()),
+        serial: planned.state_exists.then_some(planned.state.serial),
+    }
+}
+
+pub fn hash_of(loaded: &Loaded) -> String {
+    let files: Vec<(String, Vec<u8>)> = loaded
+        .sources
+        .files()
+        .map(|f| (f.path.display().to_string(), f.text.as_bytes().to_vec()))
+        .collect();
+    spec_hash(files.iter().map(|(p, b)| (p.as_str(), b.as_slice())))
+}
+
+pub fn run(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<u8> {
+    let loaded = match load_valid(global, &args.paths)? {
+        Ok(loaded) => loaded,
+        Err(code) => return Ok(code),
+    };
+    let targets = args
+        .target
+        .iter()
+        .map(|t| Address::parse(t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let options = PlanOptions {
+        refresh: args.refresh,
+        targets,
+    };
+    let backend = backend(&loaded);
+    let connection = connect(&project_root(&loaded))?;
+    let plans = runtime()?.block_on(plan_all(&connection, &loaded, &backend, &options))?;
+    let plan = combined(&plans);
+
+    let text = match args.format {
+        PlanFormat::Human => render::human(&plan, super::render::use_color()),
+        PlanFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&render::json(&plan))?;
+            text.push('\n');
+            text
+        }
+        PlanFormat::Markdown => render::markdown(&plan),
+    };
+    std::io::stdout().write_all(text.as_bytes())?;
+
+    if let Some(out) = &args.out {
+        let saved = saved_plan(&loaded, &args.paths, &plans);
+        let bytes = serde_json::to_vec_pretty(&saved)?;
+        crate::state::write_private_file_atomically(out, &bytes)
+            .with_context(|| format!("cannot write the plan to `{}`", out.display()))?;
+        eprintln!(
+            "saved the plan to `{}`; apply exactly it with `clayform apply {}`",
+            out.display(),
+            out.display()
+        );
+    }
+    if !plan.problems.is_empty() {
+        return Ok(super::EXIT_ERROR);
+    }
+    Ok(if args.detailed_exitcode && plan.has_changes() {
+        super::EXIT_CHANGES
+    } else {
+        super::EXIT_OK
+    })
+}

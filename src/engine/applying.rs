@@ -1,0 +1,218 @@
+//! Applying one workbook's plan: steps in dependency order, at most `parallelism` at a time,
+//! each wrapped in an intent and followed by a state checkpoint.
+//!
+//! Before a step's first mutating call, its intent is saved; after the step, its result replaces
+//! the intent in one save. A process killed between the two leaves the intent, which the next
+//! apply reconciles (`intents::reconcile`) before it plans, so nothing is created twice.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use super::steps::{LiveTable, StepContext, StepError, execute};
+use super::{EngineError, Target, WorkbookPlan};
+use crate::apply::hook::{ApplyEvent, ApplyHook};
+use crate::apply::scheduler::{self, Step, StepOutcome};
+use crate::plan::{Action, DesiredObject, ResourceChange};
+use crate::provider::ClayClient;
+use crate::state::{Address, Intent, IntentStatus, LocalBackend, ObjectPath, State, StateLock};
+
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    pub parallelism: usize,
+}
+
+/// How an apply ended.
+#[derive(Debug, Clone, Default)]
+pub struct ApplySummary {
+    pub done: Vec<Address>,
+    pub failed: Vec<(Address, String)>,
+    /// Skipped, and the failed step that caused it.
+    pub skipped: Vec<(Address, Address)>,
+    /// State serial after the last checkpoint.
+    pub serial: u64,
+}
+
+impl ApplySummary {
+    pub fn succeeded(&self) -> bool {
+        self.failed.is_empty() && self.skipped.is_empty()
+    }
+}
+
+/// Apply `planned` (computed under `lock`) to Clay.
+pub async fn apply_workbook(
+    clay: &ClayClient,
+    backend: &LocalBackend,
+    lock: &StateLock,
+    target: &Target<'_>,
+    planned: &WorkbookPlan,
+    options: &ApplyOptions,
+    hook: &dyn ApplyHook,
+) -> Result<ApplySummary, EngineError> {
+    let changes: Vec<&ResourceChange> = planned
+        .plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .collect();
+    let steps = build_steps(&changes);
+    let desired: BTreeMap<Address, DesiredObject> = planned
+        .desired
+        .iter()
+        .map(|d| (d.address.clone(), d.clone()))
+        .collect();
+    let live_tables: BTreeMap<String, LiveTable> = planned
+        .refreshed
+        .tables
+        .iter()
+        .map(|(name, table)| (name.clone(), LiveTable::from_clay(table)))
+        .collect();
+    let state = Mutex::new(planned.state.clone());
+    let live_tables = Mutex::new(live_tables);
+    let context = StepContext {
+        clay,
+        target,
+        state: &state,
+        live_tables: &live_tables,
+        desired: &desired,
+    };
+    let checkpoint = |state: &mut State| -> Result<u64, String> {
+        backend
+            .save(lock, state)
+            .map_err(|e| format!("cannot save state: {e}"))?;
+        hook.event(&ApplyEvent::PostStateUpdate {
+            serial: state.serial,
+        });
+        Ok(state.serial)
+    };
+
+    let outcomes = scheduler::execute(
+        &steps,
+        options.parallelism,
+        |index| {
+            let change = changes[index];
+            let context = &context;
+            let state = &state;
+            let checkpoint = &checkpoint;
+            async move {
+                let intent_id = uuid::Uuid::new_v4().to_string();
+                {
+                    let mut state = state.lock().expect("state mutex");
+                    state.intents.push(Intent {
+                        id: intent_id.clone(),
+                        address: change.address.clone(),
+                        operation: operation_name(change.action).to_string(),
+                        status: IntentStatus::Started,
+                        started_at: chrono::Utc::now()
+                            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                        clay_id: change.clay_id.clone(),
+                    });
+                    checkpoint(&mut state)?;
+                }
+                let result = execute(context, change).await;
+                let mut state = state.lock().expect("state mutex");
+                match result {
+                    Ok(recorded) => {
+                        state.intents.retain(|i| i.id != intent_id);
+                        match recorded {
+                            Some(resource) => state.upsert(resource),
+                            None => {
+                                let _ = state.remove(&change.address);
+                            }
+                        }
+                        checkpoint(&mut state)?;
+                        Ok(())
+                    }
+                    Err(StepError { message, ambiguous }) => {
+                        // A definite failure changed nothing; an ambiguous one may have, so its
+                        // intent stays for the next apply to reconcile.
+                        if !ambiguous {
+                            state.intents.retain(|i| i.id != intent_id);
+                            checkpoint(&mut state)?;
+                        }
+                        Err(message)
+                    }
+                }
+            }
+        },
+        hook,
+    )
+    .await;
+
+    let mut summary = ApplySummary {
+        serial: state.lock().expect("state mutex").serial,
+        ..ApplySummary::default()
+    };
+    for (index, outcome) in outcomes.into_iter().enumerate() {
+        let address = changes[index].address.clone();
+        match outcome {
+            StepOutcome::Done => summary.done.push(address),
+            StepOutcome::Failed(message) => summary.failed.push((address, message)),
+            StepOutcome::Skipped { because } => summary
+                .skipped
+                .push((address, changes[because].address.clone())),
+        }
+    }
+    Ok(summary)
+}
+
+fn operation_name(action: Action) -> &'static str {
+    match action {
+        Action::Create => "create",
+        Action::Update | Action::NoOp => "update",
+        Action::Replace => "replace",
+        Action::Delete => "delete",
+    }
+}
+
+/// Dependencies between steps:
+/// - a create or update waits for the steps of what it depends on;
+/// - a delete waits for the deletes of objects that depend on it (reverse order);
+/// - a create waits for the delete or replace that frees its name in the same table.
+fn build_steps(changes: &[&ResourceChange]) -> Vec<Step> {
+    let index_of: HashMap<&Address, usize> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (&c.address, i))
+        .collect();
+    let mut steps: Vec<Step> = changes
+        .iter()
+        .map(|c| Step {
+            address: c.address.clone(),
+            action: c.action,
+            depends_on: Vec::new(),
+        })
+        .collect();
+    for (index, change) in changes.iter().enumerate() {
+        if change.action == Action::Delete {
+            for (other, dependent) in changes.iter().enumerate() {
+                if dependent.action == Action::Delete
+                    && dependent.depends_on.contains(&change.address)
+                {
+                    steps[index].depends_on.push(other);
+                }
+            }
+            continue;
+        }
+        for dependency in &change.depends_on {
+            if let Some(&other) = index_of.get(dependency)
+                && changes[other].action != Action::Delete
+            {
+                steps[index].depends_on.push(other);
+            }
+        }
+        if let ObjectPath::Column { table, column } = &change.address.path {
+            for (other, freeing) in changes.iter().enumerate() {
+                let frees_name = freeing.action == Action::Delete
+                    && matches!(&freeing.address.path, ObjectPath::Column { table: t, column: c } if t == table && c == column);
+                if frees_name && other != index {
+                    steps[index].depends_on.push(other);
+                }
+            }
+        }
+    }
+    for step in &mut steps {
+        step.depends_on.sort_unstable();
+        step.depends_on.dedup();
+    }
+    steps
+}
