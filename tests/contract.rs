@@ -1087,6 +1087,31 @@ async fn records_insert_in_chunks_list_fetch_patch_and_delete() {
         .await
         .expect("list all");
     assert_eq!(all.len(), 1204);
+    // A view with a row limit shows part of the table: reading "every record" through it must
+    // fail loudly, not return the part (reference §9.5, §10: views cut rows by their `limit`).
+    let limited = client
+        .create_view(&table.id, "First ten")
+        .await
+        .expect("view");
+    client
+        .patch_view(
+            &table.id,
+            &limited.id,
+            &PatchViewRequest {
+                name: None,
+                limit: Some(10),
+            },
+        )
+        .await
+        .expect("limit");
+    let error = client
+        .list_all_records(&table.id, &limited.id)
+        .await
+        .expect_err("a limited view is not the whole table");
+    assert!(
+        matches!(error.kind.as_ref(), ClayErrorKind::UnexpectedResponse(_)),
+        "{error:?}"
+    );
     let ids = client.record_ids(&table.id, &view_id).await.expect("ids");
     assert_eq!(ids.len(), 1204);
     let wanted: Vec<String> = rows.iter().filter_map(|r| r.id.clone()).collect();

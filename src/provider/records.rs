@@ -11,7 +11,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::client::ClayClient;
-use super::error::ClayError;
+use super::error::{ClayError, ClayErrorKind};
 use super::retry::RequestSafety;
 use super::tables::ignore_not_found_after_retry;
 use super::wire::record::{
@@ -89,7 +89,9 @@ impl ClayClient {
     }
 
     /// Every record of a table: one view listing with a large limit; when it returns fewer rows
-    /// than `/count` says exist, all ids are read and bulk-fetched instead.
+    /// than `/count` says exist, all ids are read and bulk-fetched instead. When even that gives
+    /// fewer rows than `/count` (the view has a row `limit` or a filter), the read fails: a
+    /// partial table is never returned as the whole one (a failed read is never "absent").
     pub async fn list_all_records(
         &self,
         table_id: &str,
@@ -108,7 +110,19 @@ impl ClayClient {
             .into_iter()
             .filter(|id| seen.insert(id.clone()))
             .collect();
-        self.bulk_fetch_records(table_id, &ids, &[]).await
+        let records = self.bulk_fetch_records(table_id, &ids, &[]).await?;
+        if (records.len() as u64) < total {
+            return Err(ClayError::new(
+                "GET",
+                format!("/v3/tables/{table_id}/views/{view_id}/records"),
+                ClayErrorKind::UnexpectedResponse(format!(
+                    "view `{view_id}` shows {} of the table's {total} records (it has a row \
+                     limit or a filter)\n\nhint: read every record through an unfiltered view",
+                    records.len()
+                )),
+            ));
+        }
+        Ok(records)
     }
 
     /// `GET /v3/tables/{t}/views/{v}/records/ids`.
