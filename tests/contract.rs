@@ -1065,6 +1065,12 @@ async fn records_insert_in_chunks_list_fetch_patch_and_delete() {
         3,
         "500 rows per POST"
     );
+    let rewrite = "PATCH /v3/tables/{tableId}/records";
+    assert_eq!(
+        route_count(&after, rewrite),
+        route_count(&before, rewrite),
+        "the emulator keeps inserted cells (§9.1), so the client re-writes nothing"
+    );
     assert_eq!(inserted[7].id, "r_contract00007");
     assert_eq!(
         inserted[7].cells[&upper.id].value,
