@@ -1250,6 +1250,14 @@ async fn runs_settle_through_runstatus_and_run_conditions_gate_rows() {
         .await
         .expect("insert");
 
+    // A never-run action field reads as an empty list (reference §11.3).
+    let before_run = client.run_status(&table.id).await.expect("runstatus");
+    assert_eq!(
+        before_run.get(&email_field.id).map(Vec::len),
+        Some(0),
+        "{before_run:?}"
+    );
+
     let record_ids = vec!["r_hot".to_owned(), "r_cold".to_owned()];
     let answer = client
         .run_fields(
