@@ -537,6 +537,19 @@ async fn views_records_runs_and_sources_send_reference_shapes() {
         Some(500)
     );
     assert_eq!(inserts[1].body["records"].as_array().map(Vec::len), Some(1));
+    // This mock answers inserts with empty cells (CC's reading, reference §9.1): the client
+    // writes the dropped values with a bulk PATCH per chunk.
+    let patches = all("PATCH", "/v3/tables/t_1/records");
+    assert_eq!(
+        patches.len(),
+        3,
+        "two insert chunks re-written, then the explicit patch"
+    );
+    assert_eq!(
+        patches[0].body["records"][7],
+        json!({"id": "r_7", "cells": {"f_1": 7}})
+    );
+    assert_eq!(patches[1].body["records"].as_array().map(Vec::len), Some(1));
     let listing = &all("GET", "/v3/tables/t_1/views/gv_1/records")[0];
     assert_eq!(listing.query.as_deref(), Some("limit=10000"));
     assert!(
@@ -553,7 +566,7 @@ async fn views_records_runs_and_sources_send_reference_shapes() {
         Some(200)
     );
     assert_eq!(
-        all("PATCH", "/v3/tables/t_1/records")[0].body,
+        all("PATCH", "/v3/tables/t_1/records")[2].body,
         json!({"records": [{"id": "r_1", "cells": {"f_1": "x"}}]})
     );
     assert_eq!(

@@ -11,7 +11,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::client::ClayClient;
-use super::error::ClayError;
+use super::error::{ClayError, ClayErrorKind};
 use super::retry::RequestSafety;
 use super::tables::ignore_not_found_after_retry;
 use super::wire::record::{
@@ -30,6 +30,11 @@ impl ClayClient {
     /// `POST /v3/tables/{t}/records` in chunks of at most 500. Not retried after an ambiguous
     /// failure unless every record carries a client-chosen id: then the ids are fetched first,
     /// and the chunk is re-sent only when none of them exists.
+    ///
+    /// Sources conflict on whether Clay keeps the cells of an insert (reference §9.1, §17): most
+    /// see them stored, CC sees 200 with the values dropped and writes them with a PATCH. The
+    /// answer is checked: cells it lacks are sent again as a bulk PATCH (applied
+    /// asynchronously), so both readings end with the values written.
     pub async fn insert_records(
         &self,
         table_id: &str,
@@ -64,6 +69,15 @@ impl ClayClient {
                     },
                 )
                 .await?;
+            let dropped = dropped_cells(chunk, &created);
+            if !dropped.is_empty() {
+                tracing::warn!(
+                    table = %table_id,
+                    records = dropped.len(),
+                    "Clay dropped inserted cell values; writing them with a PATCH"
+                );
+                self.patch_records(table_id, &dropped).await?;
+            }
             inserted.extend(created);
         }
         Ok(inserted)
@@ -89,7 +103,9 @@ impl ClayClient {
     }
 
     /// Every record of a table: one view listing with a large limit; when it returns fewer rows
-    /// than `/count` says exist, all ids are read and bulk-fetched instead.
+    /// than `/count` says exist, all ids are read and bulk-fetched instead. When even that gives
+    /// fewer rows than `/count` (the view has a row `limit` or a filter), the read fails: a
+    /// partial table is never returned as the whole one (a failed read is never "absent").
     pub async fn list_all_records(
         &self,
         table_id: &str,
@@ -108,7 +124,19 @@ impl ClayClient {
             .into_iter()
             .filter(|id| seen.insert(id.clone()))
             .collect();
-        self.bulk_fetch_records(table_id, &ids, &[]).await
+        let records = self.bulk_fetch_records(table_id, &ids, &[]).await?;
+        if (records.len() as u64) < total {
+            return Err(ClayError::new(
+                "GET",
+                format!("/v3/tables/{table_id}/views/{view_id}/records"),
+                ClayErrorKind::UnexpectedResponse(format!(
+                    "view `{view_id}` shows {} of the table's {total} records (it has a row \
+                     limit or a filter)\n\nhint: read every record through an unfiltered view",
+                    records.len()
+                )),
+            ));
+        }
+        Ok(records)
     }
 
     /// `GET /v3/tables/{t}/views/{v}/records/ids`.
@@ -255,4 +283,34 @@ impl ClayClient {
             .await;
         ignore_not_found_after_retry(result)
     }
+}
+
+/// The cells an insert answer lacks, as patches: each sent non-null cell whose record in the
+/// answer (matched by client id, else by position) has no value for it.
+fn dropped_cells(sent: &[NewRecord], answer: &[ClayRecord]) -> Vec<RecordPatch> {
+    sent.iter()
+        .enumerate()
+        .filter_map(|(index, record)| {
+            let stored = match &record.id {
+                Some(id) => answer.iter().find(|stored| &stored.id == id),
+                None => answer.get(index),
+            }?;
+            let missing: IndexMap<String, Value> = record
+                .cells
+                .iter()
+                .filter(|(_, value)| !value.is_null())
+                .filter(|(field_id, _)| {
+                    stored
+                        .cells
+                        .get(field_id.as_str())
+                        .is_none_or(|cell| cell.value.is_null())
+                })
+                .map(|(field_id, value)| (field_id.clone(), value.clone()))
+                .collect();
+            (!missing.is_empty()).then(|| RecordPatch {
+                id: stored.id.clone(),
+                cells: missing,
+            })
+        })
+        .collect()
 }
