@@ -65,6 +65,7 @@ mod actions;
 mod cells;
 mod config;
 mod errors;
+mod fake_data;
 mod faults;
 mod field_settings;
 pub mod formula;
