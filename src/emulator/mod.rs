@@ -7,6 +7,7 @@
 //! `routes/*` (one file per resource), `store` (data), `render` and `cells` (read shapes),
 //! `field_settings` (what Clay does to `typeSettings`), `formula/*` (lexer, parser, evaluator,
 //! minifier), `runs` (run lifecycle, async updates), `actions` (fixture + fake results),
+//! `fake_data` (Find Companies / Find People search results; decisions in `routes/cpj.rs`),
 //! `faults`, `stats`, `ids`, `persistence`, `config`.
 //!
 //! # Behaviour decisions where the reference conflicts or is silent
@@ -65,6 +66,7 @@ mod actions;
 mod cells;
 mod config;
 mod errors;
+mod fake_data;
 mod faults;
 mod field_settings;
 pub mod formula;

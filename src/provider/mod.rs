@@ -46,6 +46,7 @@
 mod ambiguous;
 pub mod auth;
 pub mod client;
+pub mod cpj;
 pub mod error;
 pub mod fields;
 pub mod readback;

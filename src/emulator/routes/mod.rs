@@ -4,6 +4,7 @@
 //! `GET /v3/tables/{t}/fields`, `POST /v3/tables/{t}/run`, `DELETE /v3/workbooks/{wb}`) are
 //! absent on purpose: they answer `NoMatchingURL`.
 
+mod cpj;
 mod fields;
 mod identity;
 mod records;
@@ -158,6 +159,12 @@ pub static ROUTES: &[Route] = &[
         runs::run_status
     ),
     route!("GET", "/v3/sources", sources::list),
+    route!("POST", "/v3/sources", cpj::create_source),
+    route!(
+        "POST",
+        "/v3/sources/create-cpj-table",
+        cpj::create_cpj_table
+    ),
     route!("GET", "/v3/sources/{sourceId}", sources::get),
     route!("DELETE", "/v3/sources/{sourceId}", sources::delete),
     route!(

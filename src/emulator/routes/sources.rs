@@ -86,6 +86,13 @@ pub fn add_webhook_source(
 }
 
 fn source_json(store: &Store, source: &Source) -> Value {
+    let mut state = json!({"numSourceRecords": source.num_source_records});
+    if !source.slug.is_empty() {
+        state["url"] = json!(format!(
+            "https://api.clay.com/v3/sources/webhook/{}",
+            source.slug
+        ));
+    }
     json!({
         "id": source.id,
         "workspaceId": store.workspace_id,
@@ -93,8 +100,7 @@ fn source_json(store: &Store, source: &Source) -> Value {
         "type": source.source_type,
         "typeSettings": source.type_settings,
         "dataFieldId": source.field_id,
-        "state": {"url": format!("https://api.clay.com/v3/sources/webhook/{}", source.slug),
-                  "numSourceRecords": source.num_source_records},
+        "state": state,
         "sourceSubscriptions": [{"tableId": source.table_id, "fieldId": source.field_id}],
         "deletedAt": source.deleted_at,
     })
