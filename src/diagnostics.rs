@@ -239,6 +239,10 @@ pub enum DiagnosticKind {
     InvalidProjectFile {
         message: String,
     },
+    /// The enrichment has no verified Clay action: it can be planned and costed, not applied.
+    UnverifiedEnrichment {
+        name: String,
+    },
 
     // ---- CF4xx: cost ----
     BudgetExceeded {
@@ -290,6 +294,7 @@ impl DiagnosticKind {
             K::InvalidOutputSchema { .. } => "CF306",
             K::UnknownClient { .. } => "CF307",
             K::InvalidProjectFile { .. } => "CF308",
+            K::UnverifiedEnrichment { .. } => "CF309",
             K::BudgetExceeded { .. } => "CF401",
             K::BudgetNearlyExceeded { .. } => "CF402",
         }
@@ -297,9 +302,9 @@ impl DiagnosticKind {
 
     pub fn severity(&self) -> Severity {
         match self {
-            DiagnosticKind::RunIfIgnored { .. } | DiagnosticKind::BudgetNearlyExceeded { .. } => {
-                Severity::Warning
-            }
+            DiagnosticKind::RunIfIgnored { .. }
+            | DiagnosticKind::BudgetNearlyExceeded { .. }
+            | DiagnosticKind::UnverifiedEnrichment { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -404,6 +409,11 @@ impl fmt::Display for DiagnosticKind {
             K::InvalidOutputSchema { message } => write!(f, "invalid AI output schema: {message}"),
             K::UnknownClient { client } => write!(f, "unknown client `{client}`"),
             K::InvalidProjectFile { message } => write!(f, "invalid project file: {message}"),
+            K::UnverifiedEnrichment { name } => write!(
+                f,
+                "enrichment `{name}` has no verified Clay action: it is planned and costed, but \
+                 apply can't create it"
+            ),
             K::BudgetExceeded {
                 scope,
                 estimated,

@@ -39,8 +39,17 @@ const EXPECTED: &[(&str, &str, usize, usize)] = &[
     ("CF212-malformed-reference", "CF212", 8, 19),
     ("CF213-wrong-table-type", "CF213", 14, 37),
     ("CF214-duplicate-workbook", "CF214", 1, 11),
+    ("CF301-unknown-enrichment", "CF301", 8, 21),
+    ("CF302-missing-input", "CF302", 8, 21),
+    ("CF303-unknown-input", "CF303", 10, 72),
+    ("CF304-unknown-model", "CF304", 9, 18),
+    ("CF305-model-use-case", "CF305", 9, 18),
+    ("CF306-invalid-output-schema", "CF306", 11, 36),
     ("CF307-unknown-client", "CF307", 2, 9),
     ("CF308-client-without-project", "CF308", 2, 9),
+    ("CF309-unverified-enrichment", "CF309", 8, 21),
+    ("CF401-over-budget", "CF401", 2, 1),
+    ("CF402-nearly-over-budget", "CF402", 2, 1),
 ];
 
 /// Read the fixture project file through the same stages as the CLI.

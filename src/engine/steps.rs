@@ -12,9 +12,11 @@ use serde_json::Value;
 use crate::model::{Column, SourceKind};
 use crate::plan::config::column_config;
 use crate::plan::{Action, DesiredObject, Reason, ResourceChange};
+use crate::provider::cpj::cpj_request;
 use crate::provider::translate::{NameMap, ResolvedAction, column_to_field, field_to_column};
 use crate::provider::wire::field::{ClayField, PatchFieldRequest};
 use crate::provider::wire::table::{ClayTable, PatchTableRequest};
+use crate::provider::wire::workspace::WorkspaceId;
 use crate::provider::{ClayClient, ClayError};
 use crate::refresh::{live_table_config, model_column};
 use crate::state::{Address, ManagedBy, ObjectPath, ResourceKind, ResourceState, State};
@@ -26,6 +28,8 @@ use super::Target;
 pub struct LiveTable {
     pub default_view_id: Option<String>,
     pub source_field_id: Option<String>,
+    /// The source a `create-cpj-table` call made along with the table.
+    pub search_source_id: Option<String>,
 }
 
 impl LiveTable {
@@ -37,6 +41,7 @@ impl LiveTable {
                 .iter()
                 .find(|f| f.field_type == "source")
                 .map(|f| f.id.clone()),
+            search_source_id: None,
         }
     }
 }
@@ -244,7 +249,7 @@ async fn create_table(
     ctx: &StepContext<'_>,
     change: &ResourceChange,
     name: &str,
-) -> Result<ClayTable, StepError> {
+) -> Result<(ClayTable, Option<String>), StepError> {
     let config = change
         .after
         .as_ref()
@@ -260,26 +265,66 @@ async fn create_table(
     let workbook_id = ctx
         .clay_id(&Address::workbook(ctx.target.name()))
         .ok_or_else(|| StepError::plain("the workbook has no Clay id yet"))?;
-    let created = ctx
-        .clay
-        .create_table(name, table_type, Some(&workbook_id))
-        .await?;
+    let search = ctx
+        .target
+        .workbook
+        .table(name)
+        .and_then(|t| t.source.as_ref())
+        .map(|s| &s.kind)
+        .filter(|kind| {
+            matches!(
+                kind,
+                SourceKind::FindCompanies(_) | SourceKind::FindPeople(_)
+            )
+        });
+    let (table_id, search_source_id) = match search {
+        // A find-companies/people table is created by its search (`create-cpj-table`), which
+        // also makes the source and its `source` column and starts importing rows (free).
+        Some(kind) => {
+            let company_table_id = match kind {
+                SourceKind::FindPeople(find) => find
+                    .company_table
+                    .as_ref()
+                    .and_then(|t| ctx.clay_id(&Address::table(ctx.target.name(), t.as_str()))),
+                _ => None,
+            };
+            let request = cpj_request(
+                WorkspaceId(ctx.target.workspace_id),
+                ctx.target.name(),
+                Some(&workbook_id),
+                name,
+                kind,
+                company_table_id.as_deref(),
+                Vec::new(),
+            )
+            .map_err(|e| StepError::plain(e.to_string()))?;
+            let answer = ctx.clay.create_cpj_table(&request).await?;
+            (answer.table_id, answer.source_id)
+        }
+        None => (
+            ctx.clay
+                .create_table(name, table_type, Some(&workbook_id))
+                .await?
+                .table
+                .id,
+            None,
+        ),
+    };
+    let mut request = PatchTableRequest::default();
+    if search.is_some() {
+        // Clay may name a search's table after the search: make it the spec's name.
+        request.name = Some(name.to_string());
+    }
+    if let Some(description) = config.get("description").and_then(Value::as_str) {
+        request.description = Some(description.to_string());
+    }
+    if request != PatchTableRequest::default() {
+        ctx.clay.patch_table(&table_id, &request).await?;
+    }
     // Clay turns auto-run on for new tables; with it on, every new enrichment column would run
     // on every row at once. Set it as the spec says (off unless `auto_run: true`).
-    let mut table = ctx.clay.set_auto_run(&created.table.id, auto_run).await?;
-    if let Some(description) = config.get("description").and_then(Value::as_str) {
-        table = ctx
-            .clay
-            .patch_table(
-                &table.id,
-                &PatchTableRequest {
-                    description: Some(description.to_string()),
-                    ..PatchTableRequest::default()
-                },
-            )
-            .await?;
-    }
-    Ok(table)
+    let table = ctx.clay.set_auto_run(&table_id, auto_run).await?;
+    Ok((table, search_source_id))
 }
 
 async fn table(
@@ -296,7 +341,14 @@ async fn table(
             {
                 ok_if_gone(ctx.clay.delete_table(old).await)?;
             }
-            let table = create_table(ctx, change, name).await?;
+            let (table, search_source_id) = create_table(ctx, change, name).await?;
+            ctx.live_tables.lock().expect("live tables mutex").insert(
+                name.clone(),
+                LiveTable {
+                    search_source_id,
+                    ..LiveTable::from_clay(&table)
+                },
+            );
             ctx.live_tables
                 .lock()
                 .expect("live tables mutex")
@@ -397,11 +449,40 @@ async fn source(
                     change.after.clone().unwrap_or(Value::Null),
                 )))
             }
-            Some(other) => Err(StepError::plain(format!(
-                "`{}` sources are not applied by this build yet: create the table's search in Clay \
-                 and `clayform import` it",
-                other.keyword()
-            ))),
+            Some(SourceKind::FindCompanies(_) | SourceKind::FindPeople(_)) => {
+                let pending = ctx
+                    .live_tables
+                    .lock()
+                    .expect("live tables mutex")
+                    .get(table)
+                    .and_then(|t| t.search_source_id.clone());
+                let source_id = match pending {
+                    Some(id) => id,
+                    // The table was adopted after an interrupted apply: find its search.
+                    None => {
+                        let table_id = ctx.table_id(table)?;
+                        ctx.clay
+                            .list_table_sources(&table_id)
+                            .await?
+                            .into_iter()
+                            .find(|s| {
+                                matches!(s.source_type.as_deref(), Some("companies" | "people"))
+                            })
+                            .map(|s| s.id)
+                            .ok_or_else(|| {
+                                StepError::plain(format!(
+                                    "table `{table}` has no search source; a search is only added \
+                                     when its table is created (replace the table)"
+                                ))
+                            })?
+                    }
+                };
+                Ok(Some(ctx.record(
+                    change,
+                    source_id,
+                    change.after.clone().unwrap_or(Value::Null),
+                )))
+            }
             None => Err(StepError::plain(format!(
                 "table `{table}` has no source in the spec"
             ))),

@@ -10,7 +10,7 @@ use super::config::{
 use super::diff::DesiredObject;
 use crate::catalog::Catalog;
 use crate::graph::{Graph, NodeId};
-use crate::model::{Client, ColumnKind, Workbook};
+use crate::model::{Client, ColumnKind, SourceKind, Workbook};
 use crate::state::{Address, ResourceKind};
 
 /// Every object `workbook` asks for. `graph` must be the workbook's resolved, acyclic graph.
@@ -32,11 +32,25 @@ pub fn desired_objects(
         replace_paths: Vec::new(),
     }];
     for table in &workbook.tables {
+        let mut depends_on = vec![workbook_address.clone()];
+        // A people search scoped to a company table is created with that table's id, and Clay
+        // refuses it while the company table has no rows: it waits for the table and its search.
+        if let Some(SourceKind::FindPeople(find)) = table.source.as_ref().map(|s| &s.kind)
+            && let Some(company) = find.company_table.as_ref()
+        {
+            depends_on.push(Address::table(wb, company.as_str()));
+            if workbook
+                .table(company.as_str())
+                .is_some_and(|t| t.source.is_some())
+            {
+                depends_on.push(Address::source(wb, company.as_str()));
+            }
+        }
         objects.push(DesiredObject {
             address: Address::table(wb, table.name.as_str()),
             kind: ResourceKind::Table,
             config: table_config(table),
-            depends_on: vec![workbook_address.clone()],
+            depends_on,
             renamed_from: table
                 .renamed_from
                 .iter()

@@ -102,7 +102,8 @@ fn check_client<'p>(
     None
 }
 
-/// CF301 unknown enrichment, CF303 unknown input, CF102 input shape, CF302 missing input.
+/// CF301 unknown enrichment, CF309 unverified enrichment, CF303 unknown input, CF102 input
+/// shape, CF302 missing input.
 fn check_enrichment(enrichment: &Enrichment, catalog: &Catalog, diagnostics: &mut Vec<Diagnostic>) {
     let action = &enrichment.action;
     let Some(entry) = catalog.enrichment(&action.text) else {
@@ -123,6 +124,38 @@ fn check_enrichment(enrichment: &Enrichment, catalog: &Catalog, diagnostics: &mu
         );
         return;
     };
+    if entry.action_key.is_none() || !entry.verified {
+        let alternatives: Vec<&str> = catalog
+            .enrichments_in(entry.category)
+            .filter(|e| e.verified && e.action_key.is_some())
+            .map(|e| e.key.as_str())
+            .take(3)
+            .collect();
+        let help = if alternatives.is_empty() {
+            "map it to a real Clay action under `catalog.enrichments` in `clayform.yaml`"
+                .to_string()
+        } else {
+            format!(
+                "use an enrichment with a known Clay action, such as {}, or map this one under \
+                 `catalog.enrichments` in `clayform.yaml`",
+                alternatives
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        diagnostics.push(
+            Diagnostic::new(
+                DiagnosticKind::UnverifiedEnrichment {
+                    name: action.text.clone(),
+                },
+                action.span,
+            )
+            .with_primary_label("no known Clay action")
+            .with_help(help),
+        );
+    }
 
     for (input_name, value) in &enrichment.inputs {
         match entry.input(&input_name.text) {
