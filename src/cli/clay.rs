@@ -43,8 +43,11 @@ fn has_credentials() -> bool {
 /// Connect to Clay (or the built-in emulator when no credentials are set).
 pub fn connect(root: &Path) -> anyhow::Result<Connection> {
     if has_credentials() {
-        let config =
+        let mut config =
             ClayClientConfig::from_env().context("invalid Clay settings in the environment")?;
+        if let Some(rate) = rate_limit_from_env()? {
+            config.requests_per_second = rate;
+        }
         return Ok(Connection {
             client: ClayClient::new(config)?,
             _emulator: None,
@@ -68,11 +71,26 @@ pub fn connect(root: &Path) -> anyhow::Result<Connection> {
     );
     let mut config = ClayClientConfig::new(emulator.url(), Credentials::api_key("emulator"));
     config.workspace_id = None;
+    // A local emulator needs no pacing.
+    config.requests_per_second = None;
     let client = ClayClient::new(config)?;
     Ok(Connection {
         client,
         _emulator: Some(emulator),
     })
+}
+
+/// `CLAYFORM_RATE_LIMIT`: requests per second to Clay (`0` turns pacing off); unset keeps the
+/// client's default.
+fn rate_limit_from_env() -> anyhow::Result<Option<Option<std::num::NonZeroU32>>> {
+    let Ok(text) = std::env::var("CLAYFORM_RATE_LIMIT") else {
+        return Ok(None);
+    };
+    let rate: u32 = text
+        .trim()
+        .parse()
+        .with_context(|| format!("CLAYFORM_RATE_LIMIT must be a whole number, found `{text}`"))?;
+    Ok(Some(std::num::NonZeroU32::new(rate)))
 }
 
 /// The workspace a workbook lives in: `CLAY_WORKSPACE_ID`, else its client's `workspace_id`,

@@ -126,11 +126,24 @@ pub async fn refresh(
             match &resource.address.path {
                 ObjectPath::Workbook => workbook_alive.then(|| resource.desired.clone()),
                 ObjectPath::Table { table } => refreshed.tables.get(table).map(live_table_config),
-                ObjectPath::Source { table } => refreshed
-                    .tables
-                    .get(table)
-                    .filter(|live| live.fields.iter().any(|f| f.field_type == "source"))
-                    .map(|_| resource.desired.clone()),
+                ObjectPath::Source { table } => {
+                    // CSV and inline rows arrive through the records API: no Clay source object
+                    // or `source` column exists for them, only their table.
+                    let through_records = matches!(
+                        resource
+                            .desired
+                            .get("kind")
+                            .and_then(serde_json::Value::as_str),
+                        Some("csv" | "rows")
+                    );
+                    refreshed
+                        .tables
+                        .get(table)
+                        .filter(|live| {
+                            through_records || live.fields.iter().any(|f| f.field_type == "source")
+                        })
+                        .map(|_| resource.desired.clone())
+                }
                 ObjectPath::Column { table, column } => match refreshed.tables.get(table) {
                     None => None,
                     Some(live) => match live.field(&resource.clay_id) {
