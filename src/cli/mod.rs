@@ -13,6 +13,7 @@ mod cost;
 pub mod diagnostics;
 mod emulate;
 mod graph;
+mod import;
 mod pending;
 mod plan;
 pub mod project;
@@ -58,7 +59,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Plan(args) => plan::run(&global, args),
         Command::Apply(args) => apply::run(&global, args),
         Command::Destroy(args) => apply::destroy(&global, args),
-        Command::Import(_) => pending::not_yet("import", 4),
+        Command::Import(args) => import::run(&global, args),
         Command::Run(_) => pending::not_yet("run", 5),
         Command::Status(_) => pending::not_yet("status", 5),
         Command::Draft(_) => pending::not_yet("draft", 6),

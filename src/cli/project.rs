@@ -47,32 +47,7 @@ impl Loaded {
 
 /// Find the project file, collect the spec files, parse and check them all.
 pub fn load(global: &GlobalArgs, paths: &[PathBuf]) -> anyhow::Result<Loaded> {
-    let mut sources = SourceMap::new();
-    let mut diagnostics = Vec::new();
-    let project_path = match &global.project {
-        Some(path) => {
-            anyhow::ensure!(
-                path.is_file(),
-                "project file `{}` does not exist",
-                path.display()
-            );
-            Some(path.clone())
-        }
-        None => find_project_file(&std::env::current_dir().context("reading the current folder")?),
-    };
-    let mut project = None;
-    if let Some(path) = &project_path {
-        let file = read_into(&mut sources, path, &mut diagnostics);
-        if let Some(file) = file {
-            let (parsed, parse_diagnostics) = spec::parse_project(&sources, file);
-            diagnostics.extend(parse_diagnostics);
-            if let Some(parsed) = parsed {
-                let (lowered, lower_diagnostics) = crate::validate::project::lower(&parsed);
-                diagnostics.extend(lower_diagnostics);
-                project = Some(lowered);
-            }
-        }
-    }
+    let (mut sources, mut diagnostics, project_path, project) = read_project(global)?;
     let spec_paths = if paths.is_empty() {
         let folder = default_specs_dir(project_path.as_deref(), project.as_ref())?;
         collect(std::slice::from_ref(&folder))?
@@ -109,6 +84,59 @@ pub fn load(global: &GlobalArgs, paths: &[PathBuf]) -> anyhow::Result<Loaded> {
         diagnostics,
         spec_files: spec_paths.len(),
     })
+}
+
+/// Only the project: `clayform.yaml` (if any) and the catalog with its overrides; no specs.
+/// For commands that work from Clay rather than from specs (`import`).
+pub fn load_project(global: &GlobalArgs) -> anyhow::Result<Loaded> {
+    let (sources, mut diagnostics, project_path, project) = read_project(global)?;
+    let (catalog, catalog_diagnostics) = match &project {
+        Some(project) => Catalog::builtin().with_overrides(&project.catalog),
+        None => (Catalog::builtin(), Vec::new()),
+    };
+    diagnostics.extend(catalog_diagnostics);
+    Ok(Loaded {
+        sources,
+        project,
+        project_path,
+        catalog,
+        workbooks: Vec::new(),
+        diagnostics,
+        spec_files: 0,
+    })
+}
+
+type ProjectRead = (SourceMap, Vec<Diagnostic>, Option<PathBuf>, Option<Project>);
+
+/// Find and read `clayform.yaml` (`--project`, or upward from the current folder).
+fn read_project(global: &GlobalArgs) -> anyhow::Result<ProjectRead> {
+    let mut sources = SourceMap::new();
+    let mut diagnostics = Vec::new();
+    let project_path = match &global.project {
+        Some(path) => {
+            anyhow::ensure!(
+                path.is_file(),
+                "project file `{}` does not exist",
+                path.display()
+            );
+            Some(path.clone())
+        }
+        None => find_project_file(&std::env::current_dir().context("reading the current folder")?),
+    };
+    let mut project = None;
+    if let Some(path) = &project_path {
+        let file = read_into(&mut sources, path, &mut diagnostics);
+        if let Some(file) = file {
+            let (parsed, parse_diagnostics) = spec::parse_project(&sources, file);
+            diagnostics.extend(parse_diagnostics);
+            if let Some(parsed) = parsed {
+                let (lowered, lower_diagnostics) = crate::validate::project::lower(&parsed);
+                diagnostics.extend(lower_diagnostics);
+                project = Some(lowered);
+            }
+        }
+    }
+    Ok((sources, diagnostics, project_path, project))
 }
 
 /// `clayform.yaml` in `start` or the nearest folder above it.

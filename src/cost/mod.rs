@@ -24,11 +24,15 @@ pub use rows::estimate_rows;
 
 /// The workbook's client from the project, if both exist.
 pub fn client_of<'p>(workbook: &Workbook, project: Option<&'p Project>) -> Option<&'p Client> {
-    let name = workbook.client.as_ref()?;
+    client_of_name(workbook.client.as_ref()?.as_str(), project)
+}
+
+/// The project's client called `name`.
+pub fn client_of_name<'p>(name: &str, project: Option<&'p Project>) -> Option<&'p Client> {
     project?
         .clients
         .iter()
-        .find(|(client_name, _)| client_name.text == name.text)
+        .find(|(client_name, _)| client_name.text == name)
         .map(|(_, client)| client)
 }
 

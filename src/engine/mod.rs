@@ -7,6 +7,7 @@
 
 pub mod applying;
 mod costs;
+pub mod import;
 pub mod intents;
 mod steps;
 

@@ -295,6 +295,80 @@ pub fn clay_company_size(size: &str) -> String {
     written
 }
 
+/// The model source a live search source stands for: the inverse of [`cpj_request`]'s mapping,
+/// for `clayform import`. `table_name` turns a company table id into its name. `None` when the
+/// source is not a find-companies/people search or its inputs can't be read.
+pub fn search_from_source(
+    source: &crate::provider::wire::source::ClaySource,
+    table_name: &dyn Fn(&str) -> Option<String>,
+) -> Option<SourceKind> {
+    let inputs = source.type_settings.get("inputs")?.as_object()?;
+    let list = |key: &str| -> Vec<String> {
+        inputs
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|values| {
+                values
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let limit = inputs.get("limit").and_then(Value::as_u64).unwrap_or(1);
+    let mapped = |keys: &[&str]| -> indexmap::IndexMap<String, Value> {
+        inputs
+            .iter()
+            .filter(|(key, value)| {
+                !keys.contains(&key.as_str())
+                    && !value.is_null()
+                    && value != &&Value::Array(Vec::new())
+            })
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect()
+    };
+    match source.source_type.as_deref()? {
+        "companies" => Some(SourceKind::FindCompanies(crate::model::FindCompanies {
+            industries: list("industries"),
+            locations: list("locations"),
+            // Clay writes sizes with thousands separators; the spec writes them plain.
+            sizes: list("sizes")
+                .into_iter()
+                .map(|s| s.replace(',', ""))
+                .collect(),
+            keywords: list("description_keywords"),
+            limit,
+            filters: mapped(&[
+                "industries",
+                "locations",
+                "sizes",
+                "description_keywords",
+                "limit",
+            ]),
+        })),
+        "people" => Some(SourceKind::FindPeople(crate::model::FindPeople {
+            company_table: inputs
+                .get("company_table_id")
+                .and_then(Value::as_str)
+                .and_then(table_name)
+                .map(|name| crate::model::Name::new(name, crate::source::Span::default())),
+            job_titles: list("job_title_keywords"),
+            seniorities: list("job_title_seniority_levels"),
+            locations: list("locations"),
+            limit,
+            filters: mapped(&[
+                "job_title_keywords",
+                "job_title_seniority_levels",
+                "locations",
+                "limit",
+                "company_table_id",
+            ]),
+        })),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 //! or what names refer to (that is `validate` and `graph`).
 
 pub mod ast;
+pub mod emit;
 pub mod limits;
 pub mod node;
 pub mod project_ast;
