@@ -290,3 +290,74 @@ pub fn iso_time(milliseconds: u64) -> String {
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
+
+/// An order key that sorts right after `after_field` in `view` and before the field that follows
+/// it (`moving` itself is ignored), the way Clay's fractional order strings work (reference §10:
+/// `"x"`, `"xi"`, `"y"`).
+pub fn order_after(view: &View, after_field: &str, moving: &str) -> Option<String> {
+    let after = view
+        .fields
+        .get(after_field)?
+        .get("order")?
+        .as_str()?
+        .to_string();
+    let next = view
+        .fields
+        .iter()
+        .filter(|(id, _)| id.as_str() != moving && id.as_str() != after_field)
+        .filter_map(|(_, entry)| entry.get("order").and_then(Value::as_str))
+        .filter(|order| *order > after.as_str())
+        .min();
+    Some(key_between(&after, next))
+}
+
+/// A key `k` with `low < k < high`. Keys are printable ASCII above `0`; no key this returns ends
+/// in `0`, so there is always room below every key.
+pub fn key_between(low: &str, high: Option<&str>) -> String {
+    match high.and_then(|high| high.strip_prefix(low)) {
+        // `high` extends `low`: go below `high`'s next character.
+        Some(rest) => match rest.bytes().next() {
+            Some(next) if next > b'1' => format!("{low}{}", char::from(b'0' + (next - b'0') / 2)),
+            // Next is `1` (or `0`): `0` then anything sorts below it and above `low`.
+            Some(b'1') => format!("{low}0m"),
+            Some(_) => key_between(&format!("{low}0"), high),
+            None => format!("{low}m"),
+        },
+        // `low` is not a prefix of `high`: they differ where `low` is smaller, so anything that
+        // extends `low` stays below `high`.
+        None => format!("{low}m"),
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::key_between;
+
+    #[test]
+    fn keys_fall_strictly_between() {
+        for (low, high) in [
+            ("a", Some("b")),
+            ("x", Some("xi")),
+            ("x", Some("x0a")),
+            ("b", None),
+            ("", Some("a")),
+        ] {
+            let key = key_between(low, high);
+            assert!(key.as_str() > low, "{key} > {low}");
+            if let Some(high) = high {
+                assert!(key.as_str() < high, "{key} < {high}");
+            }
+        }
+    }
+
+    #[test]
+    fn repeated_insertion_after_the_same_key_keeps_order() {
+        // Insert after "a" again and again, each time before the previous insertion.
+        let mut next = "b".to_string();
+        for _ in 0..20 {
+            let key = key_between("a", Some(&next));
+            assert!(key.as_str() > "a" && key < next, "{key}");
+            next = key;
+        }
+    }
+}

@@ -138,6 +138,8 @@ pub async fn apply_workbook(
     )
     .await;
 
+    let order_failures = finish_column_order(clay, &state, planned, &changes, &checkpoint).await;
+
     let mut summary = ApplySummary {
         serial: state.lock().expect("state mutex").serial,
         ..ApplySummary::default()
@@ -152,7 +154,85 @@ pub async fn apply_workbook(
                 .push((address, changes[because].address.clone())),
         }
     }
+    summary.failed.extend(order_failures);
     Ok(summary)
+}
+
+/// Put the columns of every table this apply touched in spec order (Clay's default view), then
+/// record the table as Clay shows it. Returns the tables that could not be ordered.
+async fn finish_column_order(
+    clay: &ClayClient,
+    state: &Mutex<State>,
+    planned: &WorkbookPlan,
+    changes: &[&ResourceChange],
+    checkpoint: &dyn Fn(&mut State) -> Result<u64, String>,
+) -> Vec<(Address, String)> {
+    let mut failures = Vec::new();
+    for object in planned
+        .desired
+        .iter()
+        .filter(|d| d.kind == crate::state::ResourceKind::Table)
+    {
+        let Some(table) = object.address.table_name() else {
+            continue;
+        };
+        let touched = changes
+            .iter()
+            .any(|c| c.action != Action::Delete && c.address.table_name() == Some(table));
+        if !touched {
+            continue;
+        }
+        let (table_id, managed, desired_ids) = {
+            let state = state.lock().expect("state mutex");
+            let Some(table_id) = state.get(&object.address).map(|r| r.clay_id.clone()) else {
+                continue;
+            };
+            let columns: Vec<(String, String)> = state
+                .resources
+                .iter()
+                .filter(|r| {
+                    r.kind == crate::state::ResourceKind::Column
+                        && r.address.table_name() == Some(table)
+                })
+                .filter_map(|r| match &r.address.path {
+                    ObjectPath::Column { column, .. } => Some((column.clone(), r.clay_id.clone())),
+                    _ => None,
+                })
+                .collect();
+            let desired_ids: Vec<String> = object
+                .config
+                .get("column_order")
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(serde_json::Value::as_str)
+                .filter_map(|name| {
+                    columns
+                        .iter()
+                        .find(|(n, _)| n == name)
+                        .map(|(_, id)| id.clone())
+                })
+                .collect();
+            let managed: Vec<String> = columns.into_iter().map(|(_, id)| id).collect();
+            (table_id, managed, desired_ids)
+        };
+        match super::order::apply_order(clay, &table_id, &desired_ids, &managed).await {
+            Ok(live) => {
+                let mut state = state.lock().expect("state mutex");
+                if let Some(resource) = state.get_mut(&object.address) {
+                    resource.observed = crate::refresh::live_table_config(&live, &managed);
+                }
+                if let Err(error) = checkpoint(&mut state) {
+                    failures.push((object.address.clone(), error));
+                }
+            }
+            Err(error) => failures.push((
+                object.address.clone(),
+                format!("cannot order its columns: {error}"),
+            )),
+        }
+    }
+    failures
 }
 
 fn operation_name(action: Action) -> &'static str {

@@ -128,11 +128,11 @@ pub async fn read_workbook(
         table_names.fields = own.fields;
         table_names.source_field_id = own.source_field_id;
         let mut columns = Vec::new();
-        for field in live
-            .fields
-            .iter()
-            .filter(|f| !f.is_system() && f.field_type != "source")
-        {
+        // Columns in the order Clay's default view shows them, which is the spec's order.
+        let all: Vec<String> = live.fields.iter().map(|f| f.id.clone()).collect();
+        let in_view_order = super::order::live_order(live, &all);
+        let fields = in_view_order.iter().filter_map(|id| live.field(id));
+        for field in fields.filter(|f| !f.is_system() && f.field_type != "source") {
             let action = field
                 .action_key()
                 .and_then(|key| catalog.resolved_action(key))

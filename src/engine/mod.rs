@@ -9,6 +9,7 @@ pub mod applying;
 mod costs;
 pub mod import;
 pub mod intents;
+mod order;
 mod steps;
 
 use std::time::Duration;
@@ -22,6 +23,7 @@ use crate::refresh::{RefreshError, Refreshed, refresh};
 use crate::state::{Address, LocalBackend, Operation, State, StateError, StateLock};
 
 pub use applying::{ApplyOptions, ApplySummary, apply_workbook};
+pub use order::live_order;
 
 /// One workbook to plan or apply, with what it needs from the project.
 #[derive(Clone, Copy)]

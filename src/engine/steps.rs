@@ -356,7 +356,7 @@ async fn table(
             Ok(Some(ctx.record(
                 change,
                 table.id.clone(),
-                live_table_config(&table),
+                live_table_config(&table, &[]),
             )))
         }
         Action::Update | Action::NoOp => {
@@ -386,7 +386,7 @@ async fn table(
                     .unwrap_or(false);
                 table = Some(ctx.clay.set_auto_run(&id, on).await?);
             }
-            let observed = table.as_ref().map_or(after, live_table_config);
+            let observed = table.as_ref().map_or(after, |t| live_table_config(t, &[]));
             Ok(Some(ctx.record(change, id, observed)))
         }
         Action::Delete => {

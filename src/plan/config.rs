@@ -53,8 +53,16 @@ pub fn table_config(table: &Table) -> Value {
         "description",
         table.description.as_deref().map(Value::from),
     );
-    // Column order is not compared yet: apply creates columns in dependency order and does not
-    // reorder Clay's views, so comparing it would show a change after every apply.
+    // Clay's default view order. Apply creates columns in dependency order, then moves the ones
+    // out of place (`engine::order`).
+    config.insert(
+        "column_order".into(),
+        table
+            .columns
+            .iter()
+            .map(|c| Value::from(c.name.as_str()))
+            .collect(),
+    );
     Value::Object(config)
 }
 

@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 
 use crate::catalog::Catalog;
+use crate::engine::live_order;
 use crate::model::{Column, Name, TableType};
 use crate::plan::PriorObject;
 use crate::plan::config::column_config;
@@ -125,7 +126,17 @@ pub async fn refresh(
         let live =
             match &resource.address.path {
                 ObjectPath::Workbook => workbook_alive.then(|| resource.desired.clone()),
-                ObjectPath::Table { table } => refreshed.tables.get(table).map(live_table_config),
+                ObjectPath::Table { table } => refreshed.tables.get(table).map(|live| {
+                    let managed: Vec<String> = state
+                        .resources
+                        .iter()
+                        .filter(|r| {
+                            r.kind == ResourceKind::Column && r.address.table_name() == Some(table)
+                        })
+                        .map(|r| r.clay_id.clone())
+                        .collect();
+                    live_table_config(live, &managed)
+                }),
                 ObjectPath::Source { table } => {
                     // CSV and inline rows arrive through the records API: no Clay source object
                     // or `source` column exists for them, only their table.
@@ -245,7 +256,7 @@ pub fn table_type(clay_type: Option<&str>) -> Option<TableType> {
 
 /// A live table in the form of `plan::config::table_config`. Clay turns auto-run on for tables
 /// it creates, so a table that reports neither auto-run key counts as on.
-pub fn live_table_config(table: &ClayTable) -> serde_json::Value {
+pub fn live_table_config(table: &ClayTable, managed: &[String]) -> serde_json::Value {
     let mut config = serde_json::Map::new();
     config.insert("name".into(), table.name.clone().into());
     let table_type = table_type(table.table_type.as_deref()).map_or_else(
@@ -257,5 +268,11 @@ pub fn live_table_config(table: &ClayTable) -> serde_json::Value {
     if let Some(description) = table.description.as_ref().filter(|d| !d.is_empty()) {
         config.insert("description".into(), description.clone().into());
     }
+    let order: Vec<serde_json::Value> = live_order(table, managed)
+        .iter()
+        .filter_map(|id| table.field(id))
+        .map(|field| field.name.clone().into())
+        .collect();
+    config.insert("column_order".into(), order.into());
     serde_json::Value::Object(config)
 }

@@ -84,15 +84,9 @@ fn add_field_to_views(table: &mut Table, field_id: &str, view_settings: Option<&
             .and_then(|settings| settings.get(&view.id))
             .and_then(|settings| settings.get("afterFieldId"))
             .and_then(Value::as_str);
-        let order = match after
-            .and_then(|after| view.fields.get(after))
-            .and_then(|e| e.get("order"))
-            .and_then(Value::as_str)
-        {
-            // Between `after` and the next one: appending a letter sorts right after it.
-            Some(after_order) => format!("{after_order}m"),
-            None => Table::next_field_order(view),
-        };
+        let order = after
+            .and_then(|after| crate::emulator::store::order_after(view, after, field_id))
+            .unwrap_or_else(|| Table::next_field_order(view));
         view.fields.insert(
             field_id.to_string(),
             json!({"order": order, "isVisible": true, "width": 200}),

@@ -127,18 +127,19 @@ pub fn field_one(
             .map(str::to_string)
     };
     let new_order = if let Some(after) = string_field(&body, "afterFieldId") {
-        order_of(view, after).map(|order| format!("{order}m"))
+        crate::emulator::store::order_after(view, after, field_id)
     } else if let Some(before) = string_field(&body, "beforeFieldId") {
-        // Just below `before` in lexicographic order: drop its last letter's weight.
-        order_of(view, before).map(|order| {
-            let mut shorter = order.clone();
-            shorter.pop();
-            format!(
-                "{shorter}{}",
-                order.chars().last().map_or('a', |c| char::from(
-                    u8::try_from(c).unwrap_or(b'b').saturating_sub(1)
-                ))
-            ) + "m"
+        // Just below `before`: between the field before it and it.
+        order_of(view, before).map(|before_order| {
+            let below = view
+                .fields
+                .iter()
+                .filter(|(id, _)| id.as_str() != field_id)
+                .filter_map(|(_, entry)| entry.get("order").and_then(Value::as_str))
+                .filter(|order| *order < before_order.as_str())
+                .max()
+                .unwrap_or("");
+            crate::emulator::store::key_between(below, Some(&before_order))
         })
     } else {
         None
