@@ -31,19 +31,16 @@ text answers are not read.";
 #[derive(Debug, Serialize)]
 struct EnrichmentView {
     key: String,
-    aliases: Vec<String>,
+    /// ` (aliases: `a`, `b`)` or empty.
+    aliases: String,
     display_name: String,
     category: &'static str,
     actions: String,
     data_credits: String,
-    open_inputs: bool,
-    inputs: Vec<InputView>,
-}
-
-#[derive(Debug, Serialize)]
-struct InputView {
-    name: String,
-    required: bool,
+    /// `; extra inputs pass through` or empty.
+    note: &'static str,
+    /// `` `full_name`, `company_domain` (optional) `` or `none`.
+    inputs: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -54,13 +51,15 @@ struct ModelView {
     use_cases: String,
     actions: String,
     data_credits: String,
-    variable: bool,
+    /// ` (variable, an estimate)` or empty.
+    note: &'static str,
 }
 
 #[derive(Debug, Serialize)]
 struct ClientView {
     name: String,
-    default_model: Option<String>,
+    /// `` `gpt-4o-mini` `` or a sentence saying which model applies instead.
+    default_model: String,
     budgets: Vec<BudgetView>,
     preferred_enrichments: Vec<PreferredView>,
 }
@@ -74,7 +73,8 @@ struct BudgetView {
 #[derive(Debug, Serialize)]
 struct PreferredView {
     category: String,
-    names: Vec<String>,
+    /// `` `a`, `b` ``.
+    names: String,
 }
 
 fn environment() -> Result<Environment<'static>, DraftError> {
@@ -115,6 +115,14 @@ fn render(template: &str, context: minijinja::Value) -> Result<String, DraftErro
         .map_err(|error| template_error(template, &error))
 }
 
+/// `` `a`, `b` ``.
+fn ticked<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn number(value: f64) -> String {
     crate::cost::trim_number(value)
 }
@@ -129,20 +137,35 @@ pub fn system_prompt(
         .enrichments()
         .map(|e| EnrichmentView {
             key: e.key.clone(),
-            aliases: e.aliases.clone(),
+            aliases: if e.aliases.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (aliases: {})",
+                    ticked(e.aliases.iter().map(String::as_str))
+                )
+            },
             display_name: e.display_name.clone(),
             category: e.category.keyword(),
             actions: number(e.cost.actions),
             data_credits: number(e.cost.data_credits),
-            open_inputs: e.open_inputs,
-            inputs: e
-                .inputs
-                .iter()
-                .map(|i| InputView {
-                    name: i.name.clone(),
-                    required: i.required,
-                })
-                .collect(),
+            note: if e.open_inputs {
+                "; extra inputs pass through"
+            } else {
+                ""
+            },
+            inputs: if e.inputs.is_empty() {
+                "none".to_string()
+            } else {
+                e.inputs
+                    .iter()
+                    .map(|i| {
+                        let optional = if i.required { "" } else { " (optional)" };
+                        format!("`{}`{optional}", i.name)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
         })
         .collect();
     let models: Vec<ModelView> = catalog
@@ -159,7 +182,11 @@ pub fn system_prompt(
                 .join(", "),
             actions: number(m.actions),
             data_credits: number(m.pricing.data_credits),
-            variable: m.pricing.kind == PricingKind::Variable,
+            note: if m.pricing.kind == PricingKind::Variable {
+                " (variable, an estimate)"
+            } else {
+                ""
+            },
         })
         .collect();
     let client = client.map(client_view);
@@ -167,7 +194,6 @@ pub fn system_prompt(
         "system.j2",
         context! {
             tool_name => tool_name,
-            fallback_model => FALLBACK_MODEL,
             client => Serde(client),
             enrichments => Serde(enrichments),
             models => Serde(models),
@@ -194,14 +220,17 @@ fn client_view(client: &Client) -> ClientView {
     .collect();
     ClientView {
         name: client.name.text.clone(),
-        default_model: client.default_model.as_ref().map(|m| m.text.clone()),
+        default_model: client.default_model.as_ref().map_or_else(
+            || format!("none (clayform falls back to `{FALLBACK_MODEL}`)"),
+            |m| format!("`{}`", m.text),
+        ),
         budgets,
         preferred_enrichments: client
             .preferred_enrichments
             .iter()
             .map(|(category, names)| PreferredView {
                 category: category.clone(),
-                names: names.iter().map(|n| n.text.clone()).collect(),
+                names: ticked(names.iter().map(|n| n.text.as_str())),
             })
             .collect(),
     }
@@ -232,12 +261,22 @@ pub fn repair_message(
     yaml: Option<&str>,
 ) -> Result<String, DraftError> {
     let errors = findings.iter().filter(|f| f.is_error()).count();
+    let warnings = findings.len() - errors;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let counts = if warnings == 0 {
+        plural(errors, "error")
+    } else {
+        format!(
+            "{} and {}",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        )
+    };
     render(
         "repair.j2",
         context! {
             tool_name => tool_name,
-            error_count => errors,
-            warning_count => findings.len() - errors,
+            counts => counts,
             findings => Serde(findings),
             yaml => yaml.map(str::trim_end),
         },
@@ -262,6 +301,20 @@ mod tests {
         assert!(prompt.contains("`email_finder`"));
         assert!(prompt.contains("`clay-argon`"));
         assert!(!prompt.contains("${{"));
+        // One catalog entry per line.
+        let line = prompt
+            .lines()
+            .find(|l| l.starts_with("- `email_finder`"))
+            .unwrap();
+        assert!(
+            line.contains("cost 1 /") && !line[3..].contains("- `"),
+            "{line}"
+        );
+        let model = prompt
+            .lines()
+            .find(|l| l.starts_with("- `clay-argon`"))
+            .unwrap();
+        assert!(!model[3..].contains("- `"), "{model}");
     }
 
     #[test]
