@@ -395,7 +395,6 @@ fn a_draft_that_never_becomes_valid_is_saved_as_an_invalid_draft_and_exits_1() {
     assert!(saved.starts_with("# INVALID DRAFT"), "{saved}");
     assert!(saved.contains("CF203 at tables.Companies.columns.Qualified.formula"));
     assert!(saved.contains("{{ICP Scor}}"));
-    // The saved draft is not picked up by `validate specs/`.
     assert!(out.stdout.is_empty());
 }
 

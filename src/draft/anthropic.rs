@@ -292,18 +292,21 @@ fn is_model_not_found(status: u16, error_type: &str, message: &str, model: &str)
     let lower = message.to_lowercase();
     match (status, error_type) {
         (404, "not_found_error") => true,
+        // About the model, and saying it is gone: "prompt is too long for model X" is not.
         (400, "invalid_request_error") => {
-            lower.contains("model")
-                && (message.contains(model)
-                    || [
-                        "not found",
-                        "does not exist",
-                        "retired",
-                        "deprecated",
-                        "unknown",
-                    ]
-                    .iter()
-                    .any(|phrase| lower.contains(phrase)))
+            (lower.contains("model") || message.contains(model))
+                && [
+                    "not found",
+                    "does not exist",
+                    "retired",
+                    "deprecated",
+                    "unknown",
+                    "not available",
+                    "not supported",
+                    "invalid model",
+                ]
+                .iter()
+                .any(|phrase| lower.contains(phrase))
         }
         _ => false,
     }
@@ -398,6 +401,35 @@ mod tests {
             backoff(&policy, 1, Some(Duration::from_secs(30))),
             Duration::from_secs(1)
         );
+    }
+
+    #[test]
+    fn only_a_gone_model_counts_as_not_found() {
+        let model = "claude-opus-4-5";
+        assert!(is_model_not_found(
+            404,
+            "not_found_error",
+            "model: x",
+            model
+        ));
+        assert!(is_model_not_found(
+            400,
+            "invalid_request_error",
+            "model `claude-opus-4-5` has been retired",
+            model
+        ));
+        assert!(!is_model_not_found(
+            400,
+            "invalid_request_error",
+            "prompt is too long for model claude-opus-4-5",
+            model
+        ));
+        assert!(!is_model_not_found(
+            500,
+            "api_error",
+            "model not found",
+            model
+        ));
     }
 
     #[test]
