@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cli;
 pub mod cost;
 pub mod diagnostics;
+pub mod draft;
 pub mod emulator;
 pub mod engine;
 pub mod graph;

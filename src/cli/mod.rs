@@ -11,6 +11,7 @@ mod args;
 mod clay;
 mod cost;
 pub mod diagnostics;
+mod draft;
 mod emulate;
 mod graph;
 mod import;
@@ -62,7 +63,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Import(args) => import::run(&global, args),
         Command::Run(_) => pending::not_yet("run", 5),
         Command::Status(_) => pending::not_yet("status", 5),
-        Command::Draft(_) => pending::not_yet("draft", 6),
+        Command::Draft(args) => draft::run(&global, args),
         Command::State(command) => state_cmd::run(&global, command),
         Command::ForceUnlock(args) => state_cmd::force_unlock(&global, &args),
     }
