@@ -168,9 +168,20 @@ tables:
 fn all_schema_problems_of_a_file_are_reported_at_once() {
     let text = "workbook: W\nbudjet: {}\ntables:\n  T:\n    type: compny\n    columns:\n      A: { type: text, colour: red }\n      B: { ai: { model: x } }\n";
     let (_, workbook, diagnostics) = check(text);
-    assert!(workbook.is_none());
     let codes: Vec<_> = diagnostics.iter().map(Diagnostic::code).collect();
+    // Only the schema errors: the broken table type and columns cause nothing more.
     assert_eq!(codes, ["CF101", "CF102", "CF101", "CF103"]);
+    // The rest is still lowered (issue 2): both columns exist, without their broken parts.
+    let workbook = workbook.expect("lowered without its broken parts");
+    let columns: Vec<_> = workbook.tables[0]
+        .columns
+        .iter()
+        .map(|c| (c.name.text.as_str(), &c.kind))
+        .collect();
+    assert_eq!(
+        columns,
+        [("A", &ColumnKind::Input), ("B", &ColumnKind::Input)]
+    );
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //!
 //! Owns: the first stage of the pipeline, [`parse`]: text → spanned node tree (CF001/CF002),
 //! duplicate keys (CF004, CF201, CF202), schema violations (CF101–CF103, all at once), then the
-//! typed AST ([`ast::WorkbookSpec`]) with its [`node::SpanIndex`].
+//! typed AST ([`ast::WorkbookSpec`]) with its [`node::SpanIndex`]. A workbook with schema errors
+//! is still lowered without its broken parts ([`recover`]), so its semantic errors show up too.
 //! Must not know: Clay, the catalog, files on disk (text comes in through [`crate::source`]),
 //! or what names refer to (that is `validate` and `graph`).
 
@@ -11,6 +12,7 @@ pub mod emit;
 pub mod limits;
 pub mod node;
 pub mod project_ast;
+pub mod recover;
 pub mod schema;
 
 use serde::de::DeserializeOwned;
@@ -18,6 +20,7 @@ use serde::de::DeserializeOwned;
 use crate::diagnostics::{Diagnostic, DiagnosticKind};
 use crate::source::{FileId, SourceMap, Span};
 use node::SpanIndex;
+use recover::BrokenParts;
 use schema::SchemaKind;
 
 /// A parsed file: the typed AST plus the spans of everything in it, by JSON Pointer.
@@ -26,6 +29,8 @@ pub struct Parsed<T> {
     pub file: FileId,
     pub ast: T,
     pub spans: SpanIndex,
+    /// Parts cut out for schema errors (already reported); later stages stay quiet about them.
+    pub broken: BrokenParts,
 }
 
 /// A parsed workbook spec.
@@ -33,8 +38,9 @@ pub type ParsedWorkbook = Parsed<ast::WorkbookSpec>;
 /// A parsed `clayform.yaml`.
 pub type ParsedProject = Parsed<project_ast::ProjectSpec>;
 
-/// Parse one workbook spec. `None` when the file is not structurally sound; the diagnostics
-/// then say every reason why.
+/// Parse one workbook spec. With schema errors, the parts they are in are cut out and the rest
+/// is still returned (see [`recover`]); `None` when nothing can be lowered (not YAML, or a broken
+/// `workbook:` or `tables:`). The diagnostics say every reason why.
 pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ParsedWorkbook>, Vec<Diagnostic>) {
     parse_as(sources, file, SchemaKind::Workbook)
 }
@@ -87,19 +93,41 @@ fn parse_as<T: DeserializeOwned>(
         );
         return (None, diagnostics);
     }
-    let schema_diagnostics = schema::check(kind, &json, &spans);
-    if !schema_diagnostics.is_empty() {
-        diagnostics.extend(schema_diagnostics);
-        return (None, diagnostics);
-    }
+    let report = schema::check(kind, &json, &spans);
+    let mut json = json;
+    let recovered = !report.diagnostics.is_empty();
+    let broken = if !recovered {
+        BrokenParts::default()
+    } else {
+        diagnostics.extend(report.diagnostics);
+        // The project file is small and everything else depends on it: all or nothing.
+        let recovered = match kind {
+            SchemaKind::Workbook => recover::cut_broken_parts(&mut json, &report.locations),
+            SchemaKind::Project => None,
+        };
+        match recovered {
+            Some(broken) => broken,
+            None => return (None, diagnostics),
+        }
+    };
     // Top-level `x-...` keys hold YAML anchors for reuse (as in docker-compose); the schema
     // allows them and the typed AST never sees them.
-    let mut json = json;
     if let (SchemaKind::Workbook, Some(map)) = (kind, json.as_object_mut()) {
         map.retain(|key, _| !key.starts_with("x-"));
     }
     match serde_json::from_value::<T>(json) {
-        Ok(ast) => (Some(Parsed { file, ast, spans }), diagnostics),
+        Ok(ast) => {
+            let parsed = Parsed {
+                file,
+                ast,
+                spans,
+                broken,
+            };
+            (Some(parsed), diagnostics)
+        }
+        // Every schema error is reported already; what was left after cutting should always
+        // deserialize, and if it doesn't, another diagnostic would only repeat them.
+        Err(_) if recovered => (None, diagnostics),
         Err(error) => {
             // The schema is generated from the same types, so this is a schema/serde mismatch;
             // still a diagnostic, never a panic.

@@ -100,39 +100,68 @@ fn validator(kind: SchemaKind) -> Option<&'static jsonschema::Validator> {
         .as_ref()
 }
 
-/// Every schema violation of `instance`, at its span.
-pub fn check(kind: SchemaKind, instance: &Value, spans: &SpanIndex) -> Vec<Diagnostic> {
-    let Some(validator) = validator(kind) else {
-        return Vec::new();
-    };
-    let mut diagnostics = Vec::new();
-    for error in validator.iter_errors(instance) {
-        diagnostics.extend(diagnose(kind, &error, spans));
-    }
-    diagnostics.sort_by_key(|d| (d.span.start, d.code()));
-    diagnostics.dedup_by(|a, b| a.span == b.span && a.kind == b.kind);
-    diagnostics
+/// The outcome of checking one instance: a diagnostic per violation, and where each violation
+/// is (for an unknown key, the path to that key), for [`super::recover`].
+#[derive(Debug, Default)]
+pub struct SchemaReport {
+    pub diagnostics: Vec<Diagnostic>,
+    pub locations: Vec<Vec<String>>,
 }
 
-fn diagnose(
-    kind: SchemaKind,
-    error: &jsonschema::ValidationError<'_>,
-    spans: &SpanIndex,
-) -> Vec<Diagnostic> {
-    use jsonschema::error::ValidationErrorKind as K;
-    let path = error.instance_path().as_str().to_string();
-    let segments: Vec<String> = error
+/// Every schema violation of `instance`, at its span.
+pub fn check(kind: SchemaKind, instance: &Value, spans: &SpanIndex) -> SchemaReport {
+    let Some(validator) = validator(kind) else {
+        return SchemaReport::default();
+    };
+    let mut report = SchemaReport::default();
+    for error in validator.iter_errors(instance) {
+        let segments = segments(&error);
+        match error.kind() {
+            jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected }
+            | jsonschema::error::ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+                for key in unexpected {
+                    let mut location = segments.clone();
+                    location.push(key.clone());
+                    report.locations.push(location);
+                }
+            }
+            _ => report.locations.push(segments.clone()),
+        }
+        report
+            .diagnostics
+            .extend(diagnose(kind, &error, &segments, spans));
+    }
+    report.diagnostics.sort_by_key(|d| (d.span.start, d.code()));
+    report
+        .diagnostics
+        .dedup_by(|a, b| a.span == b.span && a.kind == b.kind);
+    report
+}
+
+/// The instance path of `error` as unescaped segments.
+fn segments(error: &jsonschema::ValidationError<'_>) -> Vec<String> {
+    error
         .instance_path()
         .iter()
         .map(|segment| match segment {
             jsonschema::paths::LocationSegment::Property(p) => p.to_string(),
             jsonschema::paths::LocationSegment::Index(i) => i.to_string(),
         })
-        .collect();
-    let context = describe(&segments);
+        .collect()
+}
+
+fn diagnose(
+    kind: SchemaKind,
+    error: &jsonschema::ValidationError<'_>,
+    segments: &[String],
+    spans: &SpanIndex,
+) -> Vec<Diagnostic> {
+    use jsonschema::error::ValidationErrorKind as K;
+    let path = error.instance_path().as_str().to_string();
+    let context = describe(segments);
     match error.kind() {
         K::AdditionalProperties { unexpected } | K::UnevaluatedProperties { unexpected } => {
-            let allowed = allowed_keys(kind, &segments);
+            let allowed = allowed_keys(kind, segments);
             unexpected
                 .iter()
                 .map(|key| {
@@ -187,7 +216,7 @@ fn diagnose(
             let mut help = None;
             let message = match other {
                 K::AnyOf { .. } | K::OneOfNotValid { .. } => {
-                    format!("expected {}", expected_forms(kind, &segments))
+                    format!("expected {}", expected_forms(kind, segments))
                 }
                 K::Enum { options } => {
                     let allowed: Vec<&str> = options
@@ -217,7 +246,7 @@ fn diagnose(
             };
             let diagnostic = Diagnostic::new(
                 DiagnosticKind::InvalidValue {
-                    path: display_path(&segments),
+                    path: display_path(segments),
                     message,
                 },
                 spans.value(&path),

@@ -21,12 +21,14 @@ use crate::spec::ast::{
     SourceSpec, TableSpec, TableTypeSpec, UseCaseSpec,
 };
 use crate::spec::node::{SpanIndex, escape};
+use crate::spec::recover::BrokenParts;
 
 /// Lower `parsed` to the model. Problems become diagnostics; the workbook is always produced.
 pub fn lower(sources: &SourceMap, parsed: &ParsedWorkbook) -> (Workbook, Vec<Diagnostic>) {
     let mut lowerer = Lowerer {
         sources,
         spans: &parsed.spans,
+        broken: &parsed.broken,
         diagnostics: Vec::new(),
     };
     let workbook = lowerer.workbook(parsed);
@@ -36,6 +38,8 @@ pub fn lower(sources: &SourceMap, parsed: &ParsedWorkbook) -> (Workbook, Vec<Dia
 struct Lowerer<'a> {
     sources: &'a SourceMap,
     spans: &'a SpanIndex,
+    /// Parts with schema errors: they exist, but nothing more is said about them.
+    broken: &'a BrokenParts,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -129,6 +133,9 @@ impl Lowerer<'_> {
             .source
             .as_ref()
             .and_then(|s| self.source(&path.at("source"), s));
+        // A source dropped for schema errors still counts, so `from_source` columns don't also
+        // report CF209.
+        let table_has_source = source.is_some() || self.broken.source(&path.at("source").0);
         let columns_path = path.at("columns");
         let columns = spec
             .columns
@@ -139,7 +146,7 @@ impl Lowerer<'_> {
                     name,
                     column_name,
                     column,
-                    source.is_some(),
+                    table_has_source,
                 )
             })
             .collect();
@@ -259,6 +266,9 @@ impl Lowerer<'_> {
         table_has_source: bool,
     ) -> Column {
         let key_span = self.key_span(path);
+        if self.broken.column(&path.0) {
+            return Self::broken_column(name, key_span);
+        }
         let kinds = Self::kind_keys(spec);
         let kind = if kinds.len() > 1 || (kinds.is_empty() && spec.data_type.is_none()) {
             let mut diagnostic = Diagnostic::new(
@@ -314,6 +324,22 @@ impl Lowerer<'_> {
             run_as_button: spec.run_as_button.unwrap_or(false),
             renamed_from: self.names(&path.at("renamed_from"), spec.renamed_from.as_ref()),
             protect: spec.protect.unwrap_or(false),
+            span: key_span,
+        }
+    }
+
+    /// A column whose schema errors were reported: it exists (references to it resolve), as a
+    /// plain input with no type, so no later check says anything more about it.
+    fn broken_column(name: &str, key_span: Span) -> Column {
+        Column {
+            name: Name::new(name, key_span),
+            kind: ColumnKind::Input,
+            data_type: None,
+            description: None,
+            run_if: None,
+            run_as_button: false,
+            renamed_from: Vec::new(),
+            protect: false,
             span: key_span,
         }
     }
