@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Benchmark (issue 4, item 8): the engine against the emulator at a fixed latency per request.
+#
+# Starts `clayform emulate --latency-ms 50`, generates a 3-table, 120-column workbook
+# (`examples/gen_engine_workbook.rs`) and reports, from one run:
+#   1. apply from scratch: wall time ÷ critical-path bound          (target ≤ 1.25)
+#   2. apply --parallelism 1 ÷ apply at the default 10              (target ≥ 5)
+#   3. no-op plan: API reads ÷ tables                               (target ≤ 1.1)
+#   4. apply: mutating calls ÷ planned changes (read-backs aside)   (target 1.0)
+# The bound is the plan's dependency DAG weighted by the sequential round trips one step of each
+# kind takes, counted from the emulator's per-route stats on a probe workbook (see BENCHMARKS.md).
+#
+# Usage: bench/engine.sh [PORT] [LATENCY_MS] [RUNS]   (defaults: 18787, 50 ms, best of 1 run)
+# Release builds happen here only (never in tests or CI).
+set -euo pipefail
+
+port="${1:-18787}"
+latency_ms="${2:-50}"
+runs="${3:-1}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+unset CARGO_TARGET_DIR
+
+cargo build --release --quiet --bin clayform --example gen_engine_workbook \
+  --example engine_critical_path
+bin="$root/target/release"
+work="$(mktemp -d)"
+emulator_pid=""
+cleanup() {
+  if [[ -n "$emulator_pid" ]]; then
+    kill "$emulator_pid" 2>/dev/null || true
+    wait "$emulator_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+url="http://127.0.0.1:$port"
+"$bin/clayform" emulate --port "$port" --latency-ms "$latency_ms" \
+  >"$work/emulator.out" 2>"$work/emulator.err" &
+emulator_pid=$!
+for _ in $(seq 100); do # up to 10 s
+  curl -sf "$url/__emulator/stats" >/dev/null 2>&1 && break
+  kill -0 "$emulator_pid" 2>/dev/null || break
+  sleep 0.1
+done
+curl -sf "$url/__emulator/stats" >/dev/null || {
+  echo "the emulator did not start on port $port" >&2; cat "$work/emulator.err" >&2; exit 1; }
+
+export CLAY_API_URL="$url" CLAY_API_KEY=bench NO_COLOR=1
+unset CLAY_WORKSPACE_ID CLAY_SESSION_COOKIE
+
+reset_stats() { curl -sf -X POST "$url/__emulator/reset-stats" >/dev/null; }
+save_stats() { curl -sf "$url/__emulator/stats" | jq '.byRoute' >"$1"; }
+total() { jq '[.[]] | add // 0' "$1"; }
+mutating() { jq '[to_entries[] | select(.key | test("^(POST|PATCH|PUT|DELETE) ")) | .value] | add // 0' "$1"; }
+# clayform in a project folder, bounded; stderr kept for when it fails.
+cf() {
+  local dir="$1"; shift
+  (cd "$dir" && timeout 900 "$bin/clayform" "$@" >"$work/last.out" 2>"$work/last.err") || {
+    echo "failed: clayform $* (in $dir)" >&2; tail -30 "$work/last.err" >&2; exit 1; }
+}
+now_ms() { date +%s%3N; }
+
+# --- Round trips per step kind, from a probe workbook grown one object at a time -------------
+# Each apply makes: the plan's refresh reads + its steps' calls + the check's refresh reads. Both
+# refreshes are measured alone (a plan before and after) and subtracted per route; what a step of
+# one kind costs is then the difference between two applies.
+probe="$work/probe"
+mkdir -p "$probe/specs"
+printf 'clients:\n  bench:\n    workspace_id: 1080480\nbackend: local\nspecs_dir: specs\n' \
+  >"$probe/clayform.yaml"
+probe_spec() { # source? (yes/no), extra column? (yes/no), second table? (yes/no)
+  {
+    printf 'workbook: Engine Probe\nclient: bench\ntables:\n  Companies:\n    type: company\n'
+    [[ "$1" == yes ]] && printf '    source:\n      webhook: { expected_rows: 10 }\n'
+    printf '    columns:\n      A: { type: text }\n'
+    [[ "$2" == yes ]] && printf '      B: { type: text }\n'
+    [[ "$3" == yes ]] && printf '  Other:\n    type: spreadsheet\n    columns:\n      X: { type: text }\n'
+    true
+  } >"$probe/specs/probe.yaml"
+}
+declare -A calls
+reset_stats; probe_spec no no no; cf "$probe" plan; save_stats "$work/plan-0.json"
+previous="$work/plan-0.json"
+for stage in first column source table; do
+  case "$stage" in
+    first) probe_spec no no no ;;   # workbook + table + column
+    column) probe_spec no yes no ;; # one column
+    source) probe_spec yes yes no ;; # one webhook source
+    table) probe_spec yes yes yes ;; # table + column
+  esac
+  reset_stats; cf "$probe" apply --auto-approve; save_stats "$work/apply-$stage.json"
+  reset_stats; cf "$probe" plan; save_stats "$work/plan-$stage.json"
+  jq -n --slurpfile a "$work/apply-$stage.json" --slurpfile p "$previous" \
+    --slurpfile q "$work/plan-$stage.json" \
+    '$a[0] | with_entries(.value -= (($p[0][.key] // 0) + ($q[0][.key] // 0)))
+           | with_entries(select(.value != 0))' >"$work/stage-$stage.json"
+  previous="$work/plan-$stage.json"
+done
+# route counts of one step of each kind: column and source alone; table = table stage − column;
+# workbook = first stage − table − column.
+minus() { jq -n --slurpfile a "$1" --slurpfile b "$2" \
+  '$a[0] | with_entries(.value -= ($b[0][.key] // 0)) | with_entries(select(.value != 0))'; }
+cp "$work/stage-column.json" "$work/step-column.json"
+cp "$work/stage-source.json" "$work/step-source.json"
+minus "$work/stage-table.json" "$work/step-column.json" >"$work/step-table.json"
+minus "$work/stage-first.json" "$work/step-table.json" >"$work/step-first-less-table.json"
+minus "$work/step-first-less-table.json" "$work/step-column.json" >"$work/step-workbook.json"
+declare -A step_rt step_mut
+for kind in workbook table source column; do
+  step_rt[$kind]=$(total "$work/step-$kind.json")
+  step_mut[$kind]=$(mutating "$work/step-$kind.json")
+  if ! [[ "${step_rt[$kind]}" =~ ^[1-9][0-9]*$ ]]; then
+    echo "could not count the calls of a $kind step: $(jq -c . "$work/step-$kind.json")" >&2
+    exit 1
+  fi
+done
+
+# --- The benchmark workbook -------------------------------------------------------------------
+# A fresh project (and workbook name) per apply: every apply starts from scratch.
+apply_from_scratch() { # name, parallelism → prints wall ms; leaves stats in $work/apply-NAME.json
+  local name="$1" parallelism="$2" dir="$work/$1"
+  "$bin/examples/gen_engine_workbook" "$dir" "Engine Bench $1" 2>/dev/null
+  reset_stats
+  local started; started=$(now_ms)
+  cf "$dir" apply --auto-approve --parallelism "$parallelism"
+  local ended; ended=$(now_ms)
+  save_stats "$work/apply-$name.json"
+  echo $((ended - started))
+}
+best() { sort -n | head -1; }
+
+"$bin/examples/gen_engine_workbook" "$work/planned" "Engine Bench planned" 2>/dev/null
+cf "$work/planned" plan --out "$work/planned/plan.json"
+critical=$("$bin/examples/engine_critical_path" "$work/planned/plan.json" \
+  "workbook=${step_rt[workbook]}" "table=${step_rt[table]}" \
+  "source=${step_rt[source]}" "column=${step_rt[column]}")
+changes=$(sed -E 's/.*changes=([0-9]+).*/\1/' <<<"$critical")
+depth=$(sed -E 's/.*depth=([0-9]+).*/\1/' <<<"$critical")
+dag_rt=$(sed -E 's/.*round_trips=([0-9]+).*/\1/' <<<"$critical")
+path=$(sed -E 's/.*path=//' <<<"$critical")
+
+parallel_ms=$(for run in $(seq "$runs"); do apply_from_scratch "p10-$run" 10; done | best)
+serial_ms=$(for run in $(seq "$runs"); do apply_from_scratch "p1-$run" 1; done | best)
+
+# After apply, the command re-reads Clay to check it converged: a no-op plan's reads.
+reset_stats; cf "$work/p10-1" plan --detailed-exitcode; save_stats "$work/noop.json"
+noop_reads=$(total "$work/noop.json")
+tables=3
+
+bound_rt=$((dag_rt + noop_reads))
+bound_ms=$((bound_rt * latency_ms))
+mutating_calls=$(mutating "$work/apply-p10-1.json")
+apply_calls=$(total "$work/apply-p10-1.json")
+ratio() { awk "BEGIN{ if ($2 > 0) printf \"%.2f\", $1 / $2; else print \"n/a\" }"; }
+secs() { awk "BEGIN{ printf \"%.2f\", $1 / 1000 }"; }
+
+echo "workbook: 3 tables, 120 columns, $changes planned changes; emulator latency ${latency_ms} ms"
+echo "round trips per step (calls, of which mutating):"
+for kind in workbook table source column; do
+  printf '  %-9s %2s (%s)  %s\n' "$kind" "${step_rt[$kind]}" "${step_mut[$kind]}" \
+    "$(jq -c . "$work/step-$kind.json")"
+done
+echo "critical path: $depth steps, $dag_rt round trips + $noop_reads reads to check = $bound_rt"
+echo "  $path"
+echo "apply calls: $apply_calls ($mutating_calls mutating); best of $runs run(s)"
+echo
+printf '%-44s %12s %12s %8s\n' "" "measured" "reference" "target"
+printf '%-44s %12s %12s %8s\n' "apply wall ÷ critical-path bound" \
+  "$(secs "$parallel_ms") s" "$(secs "$bound_ms") s" "≤ 1.25"
+printf '%-44s %12s\n' "  ratio" "$(ratio "$parallel_ms" "$bound_ms")"
+printf '%-44s %12s %12s %8s\n' "apply --parallelism 1 ÷ default (10)" \
+  "$(secs "$serial_ms") s" "$(secs "$parallel_ms") s" "≥ 5"
+printf '%-44s %12s\n' "  ratio" "$(ratio "$serial_ms" "$parallel_ms")"
+printf '%-44s %12s %12s %8s\n' "no-op plan: API reads ÷ tables" "$noop_reads" "$tables" "≤ 1.1"
+printf '%-44s %12s\n' "  ratio" "$(ratio "$noop_reads" "$tables")"
+printf '%-44s %12s %12s %8s\n' "apply: mutating calls ÷ planned changes" \
+  "$mutating_calls" "$changes" "1.0"
+printf '%-44s %12s\n' "  ratio" "$(ratio "$mutating_calls" "$changes")"
