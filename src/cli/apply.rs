@@ -208,11 +208,7 @@ pub fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<u8> {
         Ok(loaded) => loaded,
         Err(code) => return Ok(code),
     };
-    let targets = args
-        .target
-        .iter()
-        .map(|t| crate::state::Address::parse(t))
-        .collect::<Result<Vec<_>, _>>()?;
+    let targets = super::plan::parse_targets(&args.target)?;
     let backend = backend(&loaded);
     let connection = connect(&project_root(&loaded))?;
     let runtime = runtime()?;

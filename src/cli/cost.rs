@@ -10,7 +10,6 @@ use std::io::Write;
 use std::path::Path;
 
 use super::args::{CostArgs, GlobalArgs, OutputFormat};
-use super::diagnostics::{RenderOptions, render_human, summary};
 use crate::cost::{BudgetState, CostReport, WorkbookCost, estimate, trim_number};
 use crate::model::{SourceKind, Workbook};
 use crate::source::SourceMap;
@@ -25,14 +24,7 @@ pub fn run(global: &GlobalArgs, args: &CostArgs) -> anyhow::Result<u8> {
             .filter(|d| d.is_error())
             .all(|d| d.code() == "CF401");
         if !only_budgets {
-            let options = RenderOptions {
-                color: super::render::use_color(),
-                ..RenderOptions::default()
-            };
-            let mut text = render_human(&loaded.sources, &loaded.diagnostics, options);
-            text.push_str(&summary(&loaded.diagnostics, loaded.spec_files));
-            text.push('\n');
-            std::io::stderr().write_all(text.as_bytes())?;
+            super::diagnostics::print_loaded(&loaded)?;
             return Ok(super::EXIT_ERROR);
         }
     }

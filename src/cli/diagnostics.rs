@@ -251,3 +251,16 @@ pub fn to_json(sources: &SourceMap, diagnostics: &[Diagnostic]) -> JsonReport {
         diagnostics: items,
     }
 }
+
+/// Print a load's diagnostics and its summary line to stderr.
+pub fn print_loaded(loaded: &super::project::Loaded) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let options = RenderOptions {
+        color: super::render::use_color(),
+        ..RenderOptions::default()
+    };
+    let mut text = render_human(&loaded.sources, &loaded.diagnostics, options);
+    text.push_str(&summary(&loaded.diagnostics, loaded.spec_files));
+    text.push('\n');
+    std::io::stderr().write_all(text.as_bytes())
+}

@@ -6,19 +6,11 @@
 use std::io::Write;
 
 use super::args::{GlobalArgs, GraphArgs, GraphFormat};
-use super::diagnostics::{RenderOptions, render_human, summary};
 
 pub fn run(global: &GlobalArgs, args: &GraphArgs) -> anyhow::Result<u8> {
     let loaded = super::project::load(global, std::slice::from_ref(&args.path))?;
     if loaded.error_count() > 0 {
-        let options = RenderOptions {
-            color: super::render::use_color(),
-            ..RenderOptions::default()
-        };
-        let mut text = render_human(&loaded.sources, &loaded.diagnostics, options);
-        text.push_str(&summary(&loaded.diagnostics, loaded.spec_files));
-        text.push('\n');
-        std::io::stderr().write_all(text.as_bytes())?;
+        super::diagnostics::print_loaded(&loaded)?;
         return Ok(super::EXIT_ERROR);
     }
     let mut out = String::new();

@@ -25,22 +25,21 @@ use crate::state::{Address, LocalBackend, Operation};
 /// Load specs and stop with their diagnostics when any is an error.
 pub fn load_valid(global: &GlobalArgs, paths: &[PathBuf]) -> anyhow::Result<Result<Loaded, u8>> {
     let loaded = load(global, paths)?;
-    let options = super::diagnostics::RenderOptions {
-        color: super::render::use_color(),
-        ..Default::default()
-    };
     if !loaded.diagnostics.is_empty() {
-        let text = super::diagnostics::render_human(&loaded.sources, &loaded.diagnostics, options);
-        eprint!("{text}");
+        super::diagnostics::print_loaded(&loaded)?;
     }
     if loaded.error_count() > 0 {
-        eprintln!(
-            "{}",
-            super::diagnostics::summary(&loaded.diagnostics, loaded.spec_files)
-        );
         return Ok(Err(super::EXIT_ERROR));
     }
     Ok(Ok(loaded))
+}
+
+/// `--target ADDR` arguments as addresses.
+pub fn parse_targets(targets: &[String]) -> anyhow::Result<Vec<Address>> {
+    Ok(targets
+        .iter()
+        .map(|t| Address::parse(t))
+        .collect::<Result<Vec<_>, _>>()?)
 }
 
 /// The state backend for a project.
@@ -147,11 +146,7 @@ pub fn run(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<u8> {
         Ok(loaded) => loaded,
         Err(code) => return Ok(code),
     };
-    let targets = args
-        .target
-        .iter()
-        .map(|t| Address::parse(t))
-        .collect::<Result<Vec<_>, _>>()?;
+    let targets = parse_targets(&args.target)?;
     let options = PlanOptions {
         refresh: args.refresh,
         targets,
