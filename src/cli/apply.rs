@@ -233,28 +233,42 @@ pub fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<u8> {
             eprint!("{}", render::human(&plan, super::render::use_color()));
             return Ok(super::EXIT_ERROR);
         }
-        if !plan.has_changes() {
+        let workspaces: Vec<u64> = plans.iter().map(|p| p.workspace_id).collect();
+        let rows = super::rows::read_all(&loaded, &workspaces)?;
+        let row_previews = super::rows::previews(&connection, &backend, &rows).await?;
+        let rows_to_add = row_previews.iter().any(|r| r.added > 0);
+        if !plan.has_changes() && !rows_to_add {
+            eprint!("{}", super::rows::render(&rows, &[], false));
             eprintln!("No changes. Clay matches the specs.");
             return Ok(super::EXIT_OK);
         }
-        if !confirm(
-            &render::human(&plan, super::render::use_color()),
-            args.auto_approve,
-        )? {
+        let mut shown = if plan.has_changes() {
+            render::human(&plan, super::render::use_color())
+        } else {
+            String::new()
+        };
+        shown.push_str(&super::rows::render(&rows, &row_previews, false));
+        if !confirm(&shown, args.auto_approve)? {
             eprintln!("Apply cancelled.");
             return Ok(super::EXIT_ERROR);
         }
-        let summaries = apply_plans(
-            &connection,
-            &loaded,
-            &backend,
-            &plans,
-            args.parallelism,
-            &hook,
-        )
-        .await?;
-        let code = report(&summaries, &plan);
+        let mut code = super::EXIT_OK;
+        if plan.has_changes() {
+            let summaries = apply_plans(
+                &connection,
+                &loaded,
+                &backend,
+                &plans,
+                args.parallelism,
+                &hook,
+            )
+            .await?;
+            code = report(&summaries, &plan);
+        }
         if code == super::EXIT_OK {
+            // Rows are data: added after the columns they fill exist, never diffed away.
+            let loaded_rows = super::rows::load_all(&connection, &backend, &rows).await?;
+            eprint!("{}", super::rows::render(&[], &loaded_rows, true));
             verify(&connection, &loaded, &backend).await?;
         }
         Ok(code)

@@ -19,6 +19,7 @@ mod pending;
 mod plan;
 pub mod project;
 mod render;
+mod rows;
 mod schema;
 mod state_cmd;
 mod validate;

@@ -153,8 +153,13 @@ pub fn run(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<u8> {
     };
     let backend = backend(&loaded);
     let connection = connect(&project_root(&loaded))?;
-    let plans = runtime()?.block_on(plan_all(&connection, &loaded, &backend, &options))?;
+    let runtime = runtime()?;
+    let plans = runtime.block_on(plan_all(&connection, &loaded, &backend, &options))?;
     let plan = combined(&plans);
+    let workspaces: Vec<u64> = plans.iter().map(|p| p.workspace_id).collect();
+    let rows = super::rows::read_all(&loaded, &workspaces)?;
+    let row_previews = runtime.block_on(super::rows::previews(&connection, &backend, &rows))?;
+    let rows_to_add = row_previews.iter().any(|r| r.added > 0);
 
     let text = match args.format {
         PlanFormat::Human => render::human(&plan, super::render::use_color()),
@@ -166,6 +171,13 @@ pub fn run(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<u8> {
         PlanFormat::Markdown => render::markdown(&plan),
     };
     std::io::stdout().write_all(text.as_bytes())?;
+    // Rows to add (data, not schema): part of the human plan, a note beside the others.
+    let rows_text = super::rows::render(&rows, &row_previews, false);
+    if args.format == PlanFormat::Human {
+        std::io::stdout().write_all(rows_text.as_bytes())?;
+    } else {
+        eprint!("{rows_text}");
+    }
 
     if let Some(out) = &args.out {
         let saved = saved_plan(&loaded, &args.paths, &plans);
@@ -181,9 +193,11 @@ pub fn run(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<u8> {
     if !plan.problems.is_empty() {
         return Ok(super::EXIT_ERROR);
     }
-    Ok(if args.detailed_exitcode && plan.has_changes() {
-        super::EXIT_CHANGES
-    } else {
-        super::EXIT_OK
-    })
+    Ok(
+        if args.detailed_exitcode && (plan.has_changes() || rows_to_add) {
+            super::EXIT_CHANGES
+        } else {
+            super::EXIT_OK
+        },
+    )
 }

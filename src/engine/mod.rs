@@ -10,6 +10,7 @@ mod costs;
 pub mod import;
 pub mod intents;
 mod order;
+pub mod rows;
 mod steps;
 
 use std::time::Duration;

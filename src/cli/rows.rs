@@ -1,0 +1,241 @@
+//! Rows for `plan` and `apply`: reading CSV files (the only file reading rows need), turning
+//! inline `rows:` and CSV lines into row batches, previewing and loading them.
+//!
+//! CSV paths are relative to the spec file. Headers map to columns through `csv.mapping`, else
+//! by the same name; a header with no column is ignored (said once). A line without a value for
+//! the `key` column, or one the CSV reader can't parse, is skipped and reported with its line
+//! number. Loading shows a progress line per 500 rows.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::Context;
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use super::clay::Connection;
+use super::project::Loaded;
+use crate::engine::rows::{RowBatch, RowsReport, SourceRow, inline_rows, load, preview};
+use crate::model::{CsvSource, SourceKind, Table, Workbook};
+use crate::provider::wire::workspace::WorkspaceId;
+use crate::state::{LocalBackend, State};
+
+/// Rows of one workbook, with the problems found reading them.
+pub struct WorkbookRows {
+    pub workbook: String,
+    pub workspace_id: u64,
+    pub state_key: String,
+    pub batches: Vec<RowBatch>,
+    pub problems: Vec<String>,
+}
+
+fn csv_rows(
+    spec_folder: &Path,
+    table: &Table,
+    csv: &CsvSource,
+    problems: &mut Vec<String>,
+) -> anyhow::Result<RowBatch> {
+    let path = spec_folder.join(&csv.path.text);
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_path(&path)
+        .with_context(|| {
+            format!(
+                "cannot read `{}` (the CSV source of table `{}`)",
+                path.display(),
+                table.name.text
+            )
+        })?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("cannot read the header of `{}`", path.display()))?
+        .clone();
+    let columns: Vec<Option<String>> = headers
+        .iter()
+        .map(|header| {
+            let column = csv
+                .mapping
+                .get(header)
+                .map(|c| c.text.clone())
+                .unwrap_or_else(|| header.to_string());
+            if table.column(&column).is_some() {
+                Some(column)
+            } else {
+                problems.push(format!(
+                    "{}: header `{header}` matches no column of `{}`; it is ignored",
+                    csv.path.text, table.name.text
+                ));
+                None
+            }
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        // Line 1 is the header.
+        let line = index + 2;
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                problems.push(format!("{}:{line}: {error}; line skipped", csv.path.text));
+                continue;
+            }
+        };
+        let cells: IndexMap<String, Value> = columns
+            .iter()
+            .zip(record.iter())
+            .filter_map(|(column, value)| column.as_ref().map(|c| (c.clone(), Value::from(value))))
+            .filter(|(_, value)| value.as_str().is_some_and(|s| !s.is_empty()))
+            .collect();
+        let key = match &csv.key {
+            Some(key) => match cells.get(key.as_str()).and_then(Value::as_str) {
+                Some(value) => value.to_string(),
+                None => {
+                    problems.push(format!(
+                        "{}:{line}: no value for key column `{}`; line skipped",
+                        csv.path.text, key.text
+                    ));
+                    continue;
+                }
+            },
+            None => {
+                crate::plan::saved::fingerprint(&Value::Object(cells.clone().into_iter().collect()))
+            }
+        };
+        rows.push(SourceRow { key, cells });
+    }
+    Ok(RowBatch {
+        table: table.name.text.clone(),
+        origin: csv.path.text.clone(),
+        rows,
+    })
+}
+
+/// The row batches of every workbook in `loaded` that has row sources.
+pub fn read_all(loaded: &Loaded, workspace_ids: &[u64]) -> anyhow::Result<Vec<WorkbookRows>> {
+    let mut all = Vec::new();
+    for (workbook, workspace_id) in loaded.workbooks.iter().zip(workspace_ids) {
+        let rows = read_workbook(loaded, workbook, *workspace_id)?;
+        if !rows.batches.is_empty() || !rows.problems.is_empty() {
+            all.push(rows);
+        }
+    }
+    Ok(all)
+}
+
+fn read_workbook(
+    loaded: &Loaded,
+    workbook: &Workbook,
+    workspace_id: u64,
+) -> anyhow::Result<WorkbookRows> {
+    let spec_folder = loaded
+        .sources
+        .get(workbook.file)
+        .path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let mut batches = Vec::new();
+    let mut problems = Vec::new();
+    for table in &workbook.tables {
+        match table.source.as_ref().map(|s| &s.kind) {
+            Some(SourceKind::Rows(_)) => batches.extend(inline_rows(table)),
+            Some(SourceKind::Csv(csv)) => {
+                batches.push(csv_rows(&spec_folder, table, csv, &mut problems)?)
+            }
+            _ => {}
+        }
+    }
+    Ok(WorkbookRows {
+        workbook: workbook.name.text.clone(),
+        workspace_id,
+        state_key: LocalBackend::key_for(workspace_id, workbook.name.as_str()),
+        batches,
+        problems,
+    })
+}
+
+/// What loading would add, per table (tables not created yet get all their rows).
+pub async fn previews(
+    connection: &Connection,
+    backend: &LocalBackend,
+    all: &[WorkbookRows],
+) -> anyhow::Result<Vec<RowsReport>> {
+    let mut reports = Vec::new();
+    for rows in all {
+        let clay = connection
+            .client
+            .with_workspace_id(WorkspaceId(rows.workspace_id));
+        let state = backend
+            .load(&rows.state_key)?
+            .unwrap_or_else(|| State::new(&rows.workbook, rows.workspace_id));
+        for batch in &rows.batches {
+            let in_state = state
+                .get(&crate::state::Address::table(&rows.workbook, &batch.table))
+                .is_some();
+            reports.push(if in_state {
+                preview(&clay, &state, &rows.workbook, batch).await?
+            } else {
+                RowsReport {
+                    table: batch.table.clone(),
+                    origin: batch.origin.clone(),
+                    total: batch.rows.len(),
+                    added: batch.rows.len(),
+                    ..RowsReport::default()
+                }
+            });
+        }
+    }
+    Ok(reports)
+}
+
+/// Load every batch whose table is in state; progress lines on stderr.
+pub async fn load_all(
+    connection: &Connection,
+    backend: &LocalBackend,
+    all: &[WorkbookRows],
+) -> anyhow::Result<Vec<RowsReport>> {
+    let mut reports = Vec::new();
+    for rows in all {
+        let clay = connection
+            .client
+            .with_workspace_id(WorkspaceId(rows.workspace_id));
+        let Some(state) = backend.load(&rows.state_key)? else {
+            continue;
+        };
+        for batch in &rows.batches {
+            let progress = |done: usize, total: usize| {
+                if total > crate::engine::rows::INSERT_CHUNK {
+                    eprintln!("table `{}`: {done} of {total} new rows added", batch.table);
+                }
+            };
+            reports.push(load(&clay, &state, &rows.workbook, batch, &progress).await?);
+        }
+    }
+    Ok(reports)
+}
+
+/// Problems and the row summary, for stderr.
+pub fn render(all: &[WorkbookRows], reports: &[RowsReport], done: bool) -> String {
+    let mut out = String::new();
+    for problem in all.iter().flat_map(|r| r.problems.iter()) {
+        let _ = writeln!(out, "warning: {problem}");
+    }
+    for report in reports {
+        let verb = if done { "added" } else { "to add" };
+        let _ = write!(
+            out,
+            "rows: table `{}`: {} {verb} from {} ({} already in Clay",
+            report.table, report.added, report.origin, report.already_present
+        );
+        if report.no_longer_in_source > 0 {
+            let _ = write!(
+                out,
+                "; {} no longer in the source, kept",
+                report.no_longer_in_source
+            );
+        }
+        out.push_str(")\n");
+    }
+    out
+}
