@@ -58,21 +58,27 @@ pub fn load(global: &GlobalArgs, paths: &[PathBuf]) -> anyhow::Result<Loaded> {
         !spec_paths.is_empty(),
         "no spec files (`*.yaml`, `*.yml`) found"
     );
-    let mut parsed = Vec::new();
-    for path in &spec_paths {
-        if let Some(file) = read_into(&mut sources, path, &mut diagnostics) {
-            let (spec, parse_diagnostics) = spec::parse(&sources, file);
-            diagnostics.extend(parse_diagnostics);
-            parsed.extend(spec);
-        }
-    }
     let (catalog, catalog_diagnostics) = match &project {
         Some(project) => Catalog::builtin().with_overrides(&project.catalog),
         None => (Catalog::builtin(), Vec::new()),
     };
     diagnostics.extend(catalog_diagnostics);
-    let checked = crate::validate::check(&sources, &parsed, project.as_ref(), &catalog);
-    diagnostics.extend(checked.diagnostics);
+    // One file at a time, parse then check, dropping each parsed file once it is lowered: only
+    // the (much smaller) model of every workbook stays for the checks across workbooks.
+    let mut workbooks = Vec::with_capacity(spec_paths.len());
+    for path in &spec_paths {
+        if let Some(file) = read_into(&mut sources, path, &mut diagnostics) {
+            let (parsed, parse_diagnostics) = spec::parse(&sources, file);
+            diagnostics.extend(parse_diagnostics);
+            if let Some(parsed) = parsed {
+                let (workbook, check_diagnostics) =
+                    crate::validate::check_workbook(&sources, &parsed, project.as_ref(), &catalog);
+                diagnostics.extend(check_diagnostics);
+                workbooks.push(workbook);
+            }
+        }
+    }
+    diagnostics.extend(crate::validate::check_across_workbooks(&workbooks));
     // File order, then position: reports read top to bottom like the files.
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start));
     Ok(Loaded {
@@ -80,7 +86,7 @@ pub fn load(global: &GlobalArgs, paths: &[PathBuf]) -> anyhow::Result<Loaded> {
         project,
         project_path,
         catalog,
-        workbooks: checked.workbooks,
+        workbooks,
         diagnostics,
         spec_files: spec_paths.len(),
     })

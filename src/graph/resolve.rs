@@ -2,7 +2,7 @@
 //!
 //! Owns: which templates of each column kind can reference columns, and the cross-table links.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{ColumnId, Edge, EdgeKind, Graph, NodeId, TableId, TableNames};
 use crate::diagnostics::{Diagnostic, DiagnosticKind, did_you_mean};
@@ -30,6 +30,9 @@ struct Resolver<'a> {
     tables: HashMap<&'a str, TableId>,
     columns: Vec<HashMap<&'a str, usize>>,
     graph: Graph,
+    /// The edges already in `graph`, so adding one is not a scan of all of them (that scan was
+    /// quadratic in the workbook's references).
+    edge_ends: HashSet<(NodeId, NodeId)>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -67,17 +70,13 @@ impl<'a> Resolver<'a> {
                 edges: Vec::new(),
                 order: Vec::new(),
             },
+            edge_ends: HashSet::new(),
             diagnostics: Vec::new(),
         }
     }
 
     fn edge(&mut self, from: NodeId, to: NodeId, kind: EdgeKind, span: Span) {
-        let exists = self
-            .graph
-            .edges
-            .iter()
-            .any(|e| e.from == from && e.to == to);
-        if !exists {
+        if self.edge_ends.insert((from, to)) {
             self.graph.edges.push(Edge {
                 from,
                 to,

@@ -5,8 +5,11 @@
 //! validates, and the map from JSON Pointer to spans ([`SpanIndex`]).
 //! Must not know: what the keys mean beyond the table/column paths named for duplicates.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::fmt::Write as _;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
@@ -54,7 +57,48 @@ pub struct NodeSpans {
 #[derive(Debug, Clone, Default)]
 pub struct SpanIndex {
     file: FileId,
-    entries: HashMap<String, NodeSpans>,
+    entries: HashMap<String, NodeSpans, BuildHasherDefault<PointerHasher>>,
+}
+
+/// FxHash (rustc's hasher) for pointer keys: the index holds one entry per node of every file
+/// and lowering looks up several per column, so SipHash showed in profiles (about 10% of
+/// `validate`). The keys are the file's own text, and a slow hash gains nothing against it.
+#[derive(Default)]
+pub struct PointerHasher {
+    hash: u64,
+}
+
+impl PointerHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl Hasher for PointerHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        self.hash
+    }
 }
 
 impl SpanIndex {
@@ -81,7 +125,16 @@ impl SpanIndex {
 
 /// Escape one JSON Pointer segment (`~` → `~0`, `/` → `~1`).
 pub fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+    escape_cow(segment).into_owned()
+}
+
+/// [`escape`] without allocating for the usual segment that needs no escaping.
+pub fn escape_cow(segment: &str) -> Cow<'_, str> {
+    if segment.contains(['~', '/']) {
+        Cow::Owned(segment.replace('~', "~0").replace('/', "~1"))
+    } else {
+        Cow::Borrowed(segment)
+    }
 }
 
 /// Build a pointer from segments.
@@ -137,24 +190,43 @@ pub fn duplicate_keys(root: &SpannedNode) -> Vec<Diagnostic> {
     diagnostics
 }
 
-fn walk_duplicates(node: &SpannedNode, path: &mut Vec<String>, out: &mut Vec<Diagnostic>) {
+fn walk_duplicates<'n>(node: &'n SpannedNode, path: &mut Vec<&'n str>, out: &mut Vec<Diagnostic>) {
     match &node.node {
         Node::Map(entries) => {
-            let mut first: HashMap<&str, Span> = HashMap::new();
-            for (key, value) in entries {
-                if let Some(first_span) = first.get(key.text.as_str()) {
-                    out.push(duplicate_diagnostic(path, key, *first_span));
+            // Most maps are small: a linear scan beats building a hash map for each of them;
+            // large ones (a table's columns, hostile input) get the hash map.
+            const SCAN_UP_TO: usize = 16;
+            let mut first: HashMap<&str, Span, BuildHasherDefault<PointerHasher>> =
+                HashMap::default();
+            for (position, (key, value)) in entries.iter().enumerate() {
+                let earlier = if entries.len() <= SCAN_UP_TO {
+                    entries[..position]
+                        .iter()
+                        .find(|(other, _)| other.text == key.text)
+                        .map(|(other, _)| other.span)
+                } else {
+                    match first.entry(&key.text) {
+                        std::collections::hash_map::Entry::Occupied(seen) => Some(*seen.get()),
+                        std::collections::hash_map::Entry::Vacant(slot) => {
+                            slot.insert(key.span);
+                            None
+                        }
+                    }
+                };
+                if let Some(first_span) = earlier {
+                    out.push(duplicate_diagnostic(path, key, first_span));
                     continue;
                 }
-                first.insert(&key.text, key.span);
-                path.push(key.text.clone());
+                path.push(&key.text);
                 walk_duplicates(value, path, out);
                 path.pop();
             }
         }
         Node::Seq(items) => {
-            for (index, item) in items.iter().enumerate() {
-                path.push(index.to_string());
+            // Only the path's first three segments name anything (tables, columns); items of
+            // sequences are never tables or columns.
+            for item in items {
+                path.push("[]");
                 walk_duplicates(item, path, out);
                 path.pop();
             }
@@ -163,22 +235,20 @@ fn walk_duplicates(node: &SpannedNode, path: &mut Vec<String>, out: &mut Vec<Dia
     }
 }
 
-fn duplicate_diagnostic(path: &[String], key: &SpannedKey, first: Span) -> Diagnostic {
+fn duplicate_diagnostic(path: &[&str], key: &SpannedKey, first: Span) -> Diagnostic {
     let help = if path.len() <= 1 || path.len() == 3 && path[0] == "tables" {
         "names must be unique; rename or remove one of them"
     } else {
         "a key may appear once per map; remove one of them"
     };
     let kind = match path {
-        [tables] if tables == "tables" => DiagnosticKind::DuplicateTable {
+        ["tables"] => DiagnosticKind::DuplicateTable {
             table: key.text.clone(),
         },
-        [tables, table, columns] if tables == "tables" && columns == "columns" => {
-            DiagnosticKind::DuplicateColumn {
-                table: table.clone(),
-                column: key.text.clone(),
-            }
-        }
+        ["tables", table, "columns"] => DiagnosticKind::DuplicateColumn {
+            table: (*table).to_string(),
+            column: key.text.clone(),
+        },
         _ => DiagnosticKind::DuplicateKey {
             key: key.text.clone(),
         },
@@ -215,7 +285,7 @@ impl SpannedNode {
 
     /// Every pointer in the tree with its spans (first occurrence of duplicate keys).
     pub fn index(&self) -> SpanIndex {
-        let mut entries = HashMap::new();
+        let mut entries = HashMap::default();
         entries.insert(
             String::new(),
             NodeSpans {
@@ -231,13 +301,18 @@ impl SpannedNode {
     }
 }
 
-fn index_into(node: &SpannedNode, prefix: &mut String, entries: &mut HashMap<String, NodeSpans>) {
+fn index_into(
+    node: &SpannedNode,
+    prefix: &mut String,
+    entries: &mut HashMap<String, NodeSpans, BuildHasherDefault<PointerHasher>>,
+) {
     let len = prefix.len();
     match &node.node {
         Node::Map(pairs) => {
+            entries.reserve(pairs.len());
             for (key, value) in pairs {
                 prefix.push('/');
-                prefix.push_str(&escape(&key.text));
+                prefix.push_str(&escape_cow(&key.text));
                 if !entries.contains_key(prefix.as_str()) {
                     entries.insert(
                         prefix.clone(),
@@ -252,9 +327,10 @@ fn index_into(node: &SpannedNode, prefix: &mut String, entries: &mut HashMap<Str
             }
         }
         Node::Seq(items) => {
+            entries.reserve(items.len());
             for (i, item) in items.iter().enumerate() {
                 prefix.push('/');
-                prefix.push_str(&i.to_string());
+                write!(prefix, "{i}").unwrap_or_default();
                 entries.insert(
                     prefix.clone(),
                     NodeSpans {

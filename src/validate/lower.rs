@@ -20,7 +20,7 @@ use crate::spec::ast::{
     AiSpec, ColumnSpec, DataTypeSpec, InputSpec, NamesSpec, OutputTypeName, OutputTypeSpec,
     SourceSpec, TableSpec, TableTypeSpec, UseCaseSpec,
 };
-use crate::spec::node::{SpanIndex, escape};
+use crate::spec::node::{SpanIndex, escape_cow};
 use crate::spec::recover::BrokenParts;
 
 /// Lower `parsed` to the model. Problems become diagnostics; the workbook is always produced.
@@ -52,10 +52,16 @@ impl Path {
         Path(String::new())
     }
     fn at(&self, segment: &str) -> Path {
-        Path(format!("{}/{}", self.0, escape(segment)))
+        // Built by hand: `format!` here was a tenth of `validate`'s time in profiles.
+        let segment = escape_cow(segment);
+        let mut pointer = String::with_capacity(self.0.len() + 1 + segment.len());
+        pointer.push_str(&self.0);
+        pointer.push('/');
+        pointer.push_str(&segment);
+        Path(pointer)
     }
     fn index(&self, index: usize) -> Path {
-        Path(format!("{}/{index}", self.0))
+        self.at(&index.to_string())
     }
 }
 

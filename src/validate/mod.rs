@@ -41,35 +41,47 @@ pub fn check(
 ) -> Checked {
     let mut checked = Checked::default();
     for parsed in specs {
-        let (workbook, diagnostics) = lower::lower(sources, parsed);
+        let (workbook, diagnostics) = check_workbook(sources, parsed, project, catalog);
         checked.diagnostics.extend(diagnostics);
-        let first_type_span: Vec<_> = parsed
-            .ast
-            .tables
-            .keys()
-            .next()
-            .map(|first| {
-                parsed
-                    .spans
-                    .value(&pointer(["tables", first.as_str(), "type"]))
-            })
-            .into_iter()
-            .collect();
-        checked
-            .diagnostics
-            .extend(tables::check(&workbook, &first_type_span));
-        let (_graph, graph_diagnostics) = crate::graph::resolve(&workbook);
-        checked.diagnostics.extend(graph_diagnostics);
-        checked
-            .diagnostics
-            .extend(catalog_checks::check(&workbook, catalog, project));
-        checked
-            .diagnostics
-            .extend(crate::cost::budget_diagnostics(&workbook, catalog, project));
         checked.workbooks.push(workbook);
     }
     checked
         .diagnostics
-        .extend(tables::duplicate_workbooks(&checked.workbooks));
+        .extend(check_across_workbooks(&checked.workbooks));
     checked
+}
+
+/// Every rule that needs only one workbook. With [`check_across_workbooks`] afterwards, this is
+/// [`check`] one file at a time, so a caller can drop each parsed file (its AST and span index
+/// are most of the front end's memory) as soon as it is lowered.
+pub fn check_workbook(
+    sources: &SourceMap,
+    parsed: &ParsedWorkbook,
+    project: Option<&Project>,
+    catalog: &Catalog,
+) -> (Workbook, Vec<Diagnostic>) {
+    let (workbook, mut diagnostics) = lower::lower(sources, parsed);
+    let first_type_span: Vec<_> = parsed
+        .ast
+        .tables
+        .keys()
+        .next()
+        .map(|first| {
+            parsed
+                .spans
+                .value(&pointer(["tables", first.as_str(), "type"]))
+        })
+        .into_iter()
+        .collect();
+    diagnostics.extend(tables::check(&workbook, &first_type_span));
+    let (_graph, graph_diagnostics) = crate::graph::resolve(&workbook);
+    diagnostics.extend(graph_diagnostics);
+    diagnostics.extend(catalog_checks::check(&workbook, catalog, project));
+    diagnostics.extend(crate::cost::budget_diagnostics(&workbook, catalog, project));
+    (workbook, diagnostics)
+}
+
+/// Rules across workbooks (CF214), once every file went through [`check_workbook`].
+pub fn check_across_workbooks(workbooks: &[Workbook]) -> Vec<Diagnostic> {
+    tables::duplicate_workbooks(workbooks)
 }
