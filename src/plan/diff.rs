@@ -72,6 +72,8 @@ pub fn diff(desired: &[DesiredObject], prior: &[PriorObject]) -> Plan {
         plan.changes.push(change);
     }
 
+    point_references_at_replacements(&mut plan);
+
     let deleted_tables: HashSet<&str> = prior
         .iter()
         .filter(|p| p.kind == ResourceKind::Table && !consumed.contains(&p.address))
@@ -118,6 +120,29 @@ pub fn diff(desired: &[DesiredObject], prior: &[PriorObject]) -> Plan {
     deletes.sort_by_key(|c| std::cmp::Reverse(depth(&c.address)));
     plan.changes.extend(deletes);
     plan
+}
+
+/// A replaced object gets a new Clay id, and Clay holds references by id (a field's formula,
+/// inputs and run condition name `{{f_…}}`): an object that references it and is otherwise
+/// unchanged is updated too, after the replacement, so it points at the new object.
+fn point_references_at_replacements(plan: &mut Plan) {
+    let replaced: HashSet<Address> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Replace)
+        .map(|c| c.address.clone())
+        .collect();
+    for change in &mut plan.changes {
+        if change.action != Action::NoOp {
+            continue;
+        }
+        if let Some(address) = change.depends_on.iter().find(|d| replaced.contains(*d)) {
+            change.action = Action::Update;
+            change.reasons.push(Reason::ReferenceReplaced {
+                address: address.clone(),
+            });
+        }
+    }
 }
 
 fn depth(address: &Address) -> u8 {
