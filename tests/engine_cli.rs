@@ -10,6 +10,7 @@ mod engine_support;
 use engine_support::{Project, field_names};
 
 const EVERY_KIND: &str = "Every Kind";
+const SMALL: &str = "Small";
 
 #[test]
 fn create_from_scratch_builds_every_column_kind_with_auto_run_off_and_then_plans_no_changes() {
@@ -107,4 +108,390 @@ fn create_from_scratch_builds_every_column_kind_with_auto_run_off_and_then_plans
     }
     project.assert_consistent(EVERY_KIND);
     project.expect_no_changes();
+}
+
+/// Apply a spec edit and check it was an in-place update of `column` that kept its Clay id.
+#[track_caller]
+fn apply_in_place_update(project: &Project, column: &str, from: &str, to: &str) -> String {
+    let before = project.live_field(SMALL, "Companies", column);
+    project.edit_spec(from, to);
+    let plan = project.run(&["plan", "--detailed-exitcode"]).expect_code(2);
+    assert!(
+        plan.stdout.contains(&format!(
+            "# workbook[\"Small\"].table[\"Companies\"].column[\"{column}\"] will be updated in place"
+        )),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    project.apply();
+    let after = project.live_field(SMALL, "Companies", column);
+    assert_eq!(before.id, after.id, "`{column}` keeps its Clay id");
+    project.expect_no_changes();
+    plan.stdout
+}
+
+#[test]
+fn every_column_kind_edit_is_an_update_in_place_that_keeps_the_field_id_and_converges() {
+    let project = Project::new("small.yaml");
+    project.apply();
+
+    let plan = apply_in_place_update(&project, "Score", "Be strict.", "Be generous.");
+    assert!(plan.contains("- Be strict."), "line diff: {plan}");
+    assert!(plan.contains("+ Be generous."), "line diff: {plan}");
+    let score = project.live_field(SMALL, "Companies", "Score");
+    assert!(
+        score.type_settings.to_string().contains("Be generous."),
+        "{:?}",
+        score.type_settings
+    );
+
+    apply_in_place_update(
+        &project,
+        "Qualified",
+        r#"formula: "{{Domain}} != ''""#,
+        r#"formula: "{{Name}} != ''""#,
+    );
+    let name_id = project.live_field(SMALL, "Companies", "Name").id;
+    let qualified = project.live_field(SMALL, "Companies", "Qualified");
+    assert!(
+        qualified.type_settings.to_string().contains(&name_id),
+        "{:?}",
+        qualified.type_settings
+    );
+
+    apply_in_place_update(
+        &project,
+        "Email",
+        r#"inputs: { full_name: "{{Name}}", company_domain: "{{Domain}}" }"#,
+        r#"inputs: { full_name: "{{Name}}", company_domain: "{{Name}}" }"#,
+    );
+    let email = project.live_field(SMALL, "Companies", "Email");
+    assert!(
+        !email
+            .input_field_ids
+            .contains(&project.live_field(SMALL, "Companies", "Domain").id),
+        "{email:?}"
+    );
+
+    apply_in_place_update(&project, "Qualified", "type: boolean", "type: text");
+    apply_in_place_update(
+        &project,
+        "Score",
+        r#"run_if: "!!{{Email}}""#,
+        r#"run_if: "!!{{Domain}}""#,
+    );
+    let domain_id = project.live_field(SMALL, "Companies", "Domain").id;
+    let score = project.live_field(SMALL, "Companies", "Score");
+    assert_eq!(score.conditional_run_field_ids, vec![domain_id]);
+}
+
+#[test]
+fn rename_with_renamed_from_keeps_the_field_and_without_it_destroys_and_creates() {
+    let project = Project::new("small.yaml");
+    project.apply();
+    let qualified = project.live_field(SMALL, "Companies", "Qualified");
+    let domain = project.live_field(SMALL, "Companies", "Domain");
+
+    project.edit_spec(
+        "      Qualified:\n",
+        "      Is Qualified:\n        renamed_from: [Qualified]\n",
+    );
+    let plan = project.run(&["plan"]).expect_code(0);
+    assert!(
+        plan.stdout
+            .contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    project.apply();
+    let renamed = project.live_field(SMALL, "Companies", "Is Qualified");
+    assert_eq!(renamed.id, qualified.id);
+    let names = field_names(&project.live_table(SMALL, "Companies"));
+    assert!(!names.contains(&"Qualified".to_string()), "{names:?}");
+    project.expect_no_changes();
+
+    // A referenced column renamed, with every reference to it: the references follow the id.
+    let spec = project
+        .spec()
+        .replace("{{Domain}}", "{{Website}}")
+        .replacen(
+            "      Domain: { type: url }\n",
+            "      Website: { type: url, renamed_from: [Domain] }\n",
+            1,
+        );
+    project.write_spec(&spec);
+    project.apply();
+    assert_eq!(
+        project.live_field(SMALL, "Companies", "Website").id,
+        domain.id
+    );
+    project.expect_no_changes();
+
+    // Without `renamed_from`, a new name is a new column.
+    project.edit_spec(
+        "      Is Qualified:\n        renamed_from: [Qualified]\n",
+        "      Good Fit:\n",
+    );
+    let plan = project.run(&["plan"]).expect_code(0);
+    assert!(
+        plan.stdout
+            .contains("Plan: 1 to add, 0 to change, 1 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    assert!(plan.stdout.contains("will be destroyed"), "{}", plan.stdout);
+    project.apply();
+    let good_fit = project.live_field(SMALL, "Companies", "Good Fit");
+    assert_ne!(good_fit.id, qualified.id);
+    let names = field_names(&project.live_table(SMALL, "Companies"));
+    assert!(!names.contains(&"Is Qualified".to_string()), "{names:?}");
+    project.expect_no_changes();
+    project.assert_consistent(SMALL);
+}
+
+#[test]
+fn changing_an_action_key_replaces_the_column_under_the_same_name_and_protect_refuses_it() {
+    let project = Project::new("small.yaml");
+    project.apply();
+    let old = project.live_field(SMALL, "Companies", "Email");
+
+    project.edit_spec("prospeo-find-work-email-v2", "findymail-find-work-email");
+    let plan = project.run(&["plan"]).expect_code(0);
+    assert!(
+        plan.stdout.contains("-/+ column \"Email\""),
+        "{}",
+        plan.stdout
+    );
+    assert!(plan.stdout.contains("must be replaced"), "{}", plan.stdout);
+    let apply = project.apply();
+    assert!(
+        !apply.output().contains("FieldNameAlreadyExists"),
+        "{}",
+        apply.output()
+    );
+    let new = project.live_field(SMALL, "Companies", "Email");
+    assert_ne!(new.id, old.id);
+    assert_eq!(new.action_key(), Some("findymail-find-work-email"));
+    let table = project.live_table(SMALL, "Companies");
+    assert!(table.field(&old.id).is_none(), "{:?}", field_names(&table));
+    // The column whose run condition names `Email` now points at the new field.
+    let score = project.live_field(SMALL, "Companies", "Score");
+    assert_eq!(score.conditional_run_field_ids, vec![new.id.clone()]);
+    project.expect_no_changes();
+    project.assert_consistent(SMALL);
+
+    // Protected: neither replaced nor destroyed, and nothing changes in Clay.
+    project.edit_spec(
+        "        enrichment: findymail-find-work-email\n",
+        "        protect: true\n        enrichment: findymail-find-work-email\n",
+    );
+    project.apply();
+    project.edit_spec("findymail-find-work-email", "leadmagic-find-work-email");
+    let plan = project.run(&["plan"]).expect_code(1);
+    assert!(plan.output().contains("protect"), "{}", plan.output());
+    project.run(&["apply", "--auto-approve"]).expect_code(1);
+    assert_eq!(project.live_field(SMALL, "Companies", "Email").id, new.id);
+    project
+        .run(&["destroy", "--auto-approve", "specs"])
+        .expect_code(1);
+    assert_eq!(project.live_field(SMALL, "Companies", "Email").id, new.id);
+    assert_eq!(project.live_tables(SMALL).len(), 1);
+}
+
+#[test]
+fn drift_made_directly_in_clay_is_planned_with_reason_drift_and_apply_restores_it() {
+    let project = Project::new("small.yaml");
+    project.apply();
+    let clay = project.clay();
+    let table = project.live_table(SMALL, "Companies");
+    let qualified = table.field_named("Qualified").unwrap().clone();
+    let name = table.field_named("Name").unwrap().clone();
+
+    // Renamed in Clay.
+    project
+        .block_on(clay.patch_field(
+            &table.id,
+            &qualified.id,
+            &clayform::provider::wire::field::PatchFieldRequest {
+                name: Some("Renamed By Hand".into()),
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+    let plan = project.plan_json();
+    let change = resource_change(&plan, "Qualified");
+    assert_eq!(change["change"]["actions"], serde_json::json!(["update"]));
+    assert!(has_reason(change, "drift"), "{change}");
+    project.apply();
+    assert_eq!(
+        project.live_field(SMALL, "Companies", "Qualified").id,
+        qualified.id
+    );
+    project.expect_no_changes();
+
+    // Formula edited in Clay (the whole typeSettings, as Clay requires).
+    let mut settings = qualified.type_settings.clone();
+    settings["formulaText"] = format!("{{{{{}}}}} != 'x'", name.id).into();
+    project
+        .block_on(clay.patch_field(
+            &table.id,
+            &qualified.id,
+            &clayform::provider::wire::field::PatchFieldRequest {
+                type_settings: Some(settings),
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+    let plan = project.plan_json();
+    let change = resource_change(&plan, "Qualified");
+    assert_eq!(change["change"]["actions"], serde_json::json!(["update"]));
+    assert!(has_reason(change, "drift"), "{change}");
+    project.apply();
+    let restored = project.live_field(SMALL, "Companies", "Qualified");
+    assert!(
+        !restored.type_settings.to_string().contains("'x'"),
+        "{:?}",
+        restored.type_settings
+    );
+    project.expect_no_changes();
+
+    // Deleted in Clay: planned as a create. Clay keeps the deleted column's name reserved, so
+    // apply says how to move on, and a new name in the spec converges.
+    project
+        .block_on(clay.delete_field(&table.id, &qualified.id))
+        .unwrap();
+    let plan = project.plan_json();
+    let change = resource_change(&plan, "Qualified");
+    assert_eq!(change["change"]["actions"], serde_json::json!(["create"]));
+    assert!(has_reason(change, "deleted_outside_clayform"), "{change}");
+    let apply = project.run(&["apply", "--auto-approve"]).expect_code(1);
+    assert!(
+        apply
+            .stderr
+            .contains("Clay keeps a deleted column's name reserved"),
+        "{}",
+        apply.output()
+    );
+    project.edit_spec("      Qualified:\n", "      Qualified Again:\n");
+    project.apply();
+    project.live_field(SMALL, "Companies", "Qualified Again");
+    project.expect_no_changes();
+
+    // A referenced column deleted in Clay: the plan still reads the column that references
+    // it, and once the deleted one has a new name, that column points at the new field.
+    let email = table.field_named("Email").unwrap().clone();
+    project
+        .block_on(clay.delete_field(&table.id, &email.id))
+        .unwrap();
+    let plan = project.plan_json();
+    let change = resource_change(&plan, "Email");
+    assert_eq!(change["change"]["actions"], serde_json::json!(["create"]));
+    let change = resource_change(&plan, "Score");
+    assert_eq!(change["change"]["actions"], serde_json::json!(["update"]));
+    assert!(has_reason(change, "drift"), "{change}");
+    let spec = project
+        .spec()
+        .replace("      Email:\n", "      Work Email:\n")
+        .replace("{{Email}}", "{{Work Email}}");
+    project.write_spec(&spec);
+    project.apply();
+    let work_email = project.live_field(SMALL, "Companies", "Work Email");
+    let score = project.live_field(SMALL, "Companies", "Score");
+    assert_eq!(score.conditional_run_field_ids, vec![work_email.id.clone()]);
+    project.expect_no_changes();
+    project.assert_consistent(SMALL);
+}
+
+#[test]
+fn destroy_removes_everything_managed_and_reports_unmanaged_columns() {
+    let project = Project::new("small.yaml");
+    project.apply();
+    let clay = project.clay();
+    let table = project.live_table(SMALL, "Companies");
+    let request = clayform::provider::wire::field::CreateFieldRequest {
+        name: "Hand Made".into(),
+        field_type: "text".into(),
+        type_settings: serde_json::json!({ "dataTypeSettings": { "type": "text" } }),
+        description: None,
+        active_view_id: table.default_view_id().map(str::to_owned),
+    };
+    project
+        .block_on(clay.create_field(&table.id, &request))
+        .unwrap();
+    let plan = project.run(&["plan", "--detailed-exitcode"]).expect_code(0);
+    assert!(
+        plan.stderr
+            .contains("column `Hand Made` in table `Companies` is not managed by clayform"),
+        "{}",
+        plan.output()
+    );
+
+    let destroy = project
+        .run(&["destroy", "--auto-approve", "specs"])
+        .expect_code(0);
+    assert!(
+        destroy
+            .stderr
+            .contains("column `Hand Made` in table `Companies` is not managed by clayform"),
+        "{}",
+        destroy.output()
+    );
+    // Every managed column is gone; the unmanaged one, and the table and workbook holding it,
+    // are left alone.
+    let table = project.live_table(SMALL, "Companies");
+    let user_fields: Vec<&str> = table
+        .fields
+        .iter()
+        .filter(|f| !f.is_system())
+        .map(|f| f.name.as_str())
+        .collect();
+    assert_eq!(user_fields, ["Hand Made"]);
+    let state = project.state(SMALL);
+    assert!(
+        state
+            .resources
+            .iter()
+            .all(|r| r.kind != clayform::state::ResourceKind::Column),
+        "{:?}",
+        state.resources
+    );
+
+    // Without unmanaged columns, destroy removes the table and the workbook too.
+    let hand_made = table.field_named("Hand Made").unwrap();
+    project
+        .block_on(clay.delete_field(&table.id, &hand_made.id))
+        .unwrap();
+    project
+        .run(&["destroy", "--auto-approve", "specs"])
+        .expect_code(0);
+    assert!(project.live_workbook_ids(SMALL).is_empty());
+    assert!(project.state(SMALL).resources.is_empty());
+    project
+        .run(&["destroy", "--auto-approve", "specs"])
+        .expect_code(0);
+}
+
+fn resource_change<'a>(plan: &'a serde_json::Value, column: &str) -> &'a serde_json::Value {
+    plan["resource_changes"]
+        .as_array()
+        .expect("resource_changes")
+        .iter()
+        .find(|c| {
+            c["address"]
+                .as_str()
+                .is_some_and(|a| a.ends_with(&format!(".column[\"{column}\"]")))
+        })
+        .unwrap_or_else(|| panic!("no change for `{column}` in {plan}"))
+}
+
+fn has_reason(change: &serde_json::Value, reason: &str) -> bool {
+    change["action_reason"]
+        .as_array()
+        .is_some_and(|r| r.iter().any(|r| r["reason"] == reason))
 }
