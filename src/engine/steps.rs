@@ -509,7 +509,8 @@ async fn column(
                 .map_err(|e| StepError::plain(e.to_string()))?;
             let request = PatchFieldRequest {
                 name: Some(body.name),
-                description: body.description,
+                // A description absent from the spec is cleared: left out, Clay keeps its own.
+                description: Some(body.description.unwrap_or_default()),
                 type_settings: Some(body.type_settings),
             };
             let field = ctx.clay.patch_field(&table_id, &field_id, &request).await?;
