@@ -495,3 +495,206 @@ fn has_reason(change: &serde_json::Value, reason: &str) -> bool {
         .as_array()
         .is_some_and(|r| r.iter().any(|r| r["reason"] == reason))
 }
+
+#[test]
+fn a_saved_plan_is_applied_exactly_and_refused_when_the_spec_clay_or_state_moved() {
+    let project = Project::new("small.yaml");
+    let plan = project
+        .run(&["plan", "--out", "p.json", "--detailed-exitcode"])
+        .expect_code(2);
+    assert!(plan.stdout.contains("Plan: 7 to add"), "{}", plan.stdout);
+    let apply = project.run(&["apply", "p.json"]).expect_code(0);
+    assert!(
+        apply.stderr.contains("Resources: 7 added"),
+        "{}",
+        apply.output()
+    );
+    project.expect_no_changes();
+
+    // The spec changed after planning.
+    project.edit_spec("Be strict.", "Be kind.");
+    project.run(&["plan", "--out", "p.json"]).expect_code(0);
+    project.edit_spec("Be kind.", "Be brief.");
+    let refused = project.run(&["apply", "p.json"]).expect_code(1);
+    assert!(
+        refused.stderr.contains("the spec files changed"),
+        "{}",
+        refused.output()
+    );
+    let score = project.live_field(SMALL, "Companies", "Score");
+    assert!(score.type_settings.to_string().contains("Be strict."));
+
+    // An object the plan touches changed in Clay after planning.
+    project.run(&["plan", "--out", "p.json"]).expect_code(0);
+    let clay = project.clay();
+    let table = project.live_table(SMALL, "Companies");
+    project
+        .block_on(clay.patch_field(
+            &table.id,
+            &score.id,
+            &clayform::provider::wire::field::PatchFieldRequest {
+                description: Some("edited by hand".into()),
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+    let refused = project.run(&["apply", "p.json"]).expect_code(1);
+    assert!(
+        refused
+            .stderr
+            .contains("changed in Clay since the plan was made"),
+        "{}",
+        refused.output()
+    );
+
+    // The state moved after planning.
+    project.run(&["plan", "--out", "p.json"]).expect_code(0);
+    project.apply();
+    let refused = project.run(&["apply", "p.json"]).expect_code(1);
+    assert!(
+        refused.stderr.contains("moved since the plan was made"),
+        "{}",
+        refused.output()
+    );
+    // That apply also undid the description added by hand: the spec has none.
+    let score = project.live_field(SMALL, "Companies", "Score");
+    assert_eq!(score.description.unwrap_or_default(), "");
+    project.expect_no_changes();
+}
+
+#[test]
+fn plan_formats_and_target_describe_the_same_changes() {
+    let project = Project::new("small.yaml");
+    project.apply();
+    project.edit_spec("Be strict.", "Be brief.");
+    project.edit_spec("type: boolean", "type: text");
+
+    let json = project.plan_json();
+    assert_eq!(json["summary"]["change"], 2, "{json}");
+    let actions: Vec<_> = json["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["change"]["actions"].clone())
+        .collect();
+    assert!(actions.contains(&serde_json::json!(["update"])), "{json}");
+    assert!(
+        actions
+            .iter()
+            .all(|a| a.as_array().is_some_and(|a| !a.is_empty())),
+        "{json}"
+    );
+
+    let markdown = project
+        .run(&["plan", "--format", "markdown"])
+        .expect_code(0);
+    assert!(
+        markdown
+            .stdout
+            .starts_with("### clayform plan: 0 to add, 2 to change, 0 to destroy"),
+        "{}",
+        markdown.stdout
+    );
+
+    let target = "workbook[Small].table[Companies].column[Score]";
+    let targeted = project
+        .run(&["plan", "--target", target, "--detailed-exitcode"])
+        .expect_code(2);
+    assert!(
+        targeted
+            .stdout
+            .contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{}",
+        targeted.stdout
+    );
+    assert!(
+        !targeted.stdout.contains("Qualified"),
+        "{}",
+        targeted.stdout
+    );
+}
+
+#[test]
+fn the_api_key_never_reaches_output_state_or_saved_plans() {
+    let mut project = Project::new("small.yaml");
+    project.api_key = "sk-test-SECRET123".into();
+    let mut outputs = vec![
+        project.run(&["plan", "--out", "p.json"]).expect_code(0),
+        project.run(&["apply", "p.json"]).expect_code(0),
+        project.run(&["plan", "--format", "json"]).expect_code(0),
+        project.run(&["state", "list"]).expect_code(0),
+    ];
+    project.edit_spec("Be strict.", "Be brief.");
+    outputs.push(project.apply());
+    outputs.push(
+        project
+            .run(&["destroy", "--auto-approve", "specs"])
+            .expect_code(0),
+    );
+    for run in &outputs {
+        assert!(!run.output().contains("SECRET123"), "{}", run.output());
+    }
+    let mut files = vec![project.root().join("p.json")];
+    for entry in std::fs::read_dir(project.root().join(".clayform/state")).unwrap() {
+        files.push(entry.unwrap().path());
+    }
+    assert!(files.len() >= 2, "{files:?}");
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("SECRET123"),
+            "{} holds the key",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn a_second_apply_while_one_runs_fails_fast_with_the_holders_lock_info() {
+    let project = Project::with_emulator(
+        "small.yaml",
+        clayform::emulator::EmulatorConfig {
+            latency_ms: 60,
+            ..engine_support::quiet_emulator()
+        },
+    );
+    let mut first = project
+        .command(&["apply", "--auto-approve"])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the first apply is creating objects (it holds the lock while it does).
+    let state_path = project.backend().state_path(&project.state_key(SMALL));
+    let started = std::time::Instant::now();
+    while !state_path.exists() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the first apply never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let second_started = std::time::Instant::now();
+    let second = project.run(&["apply", "--auto-approve"]).expect_code(1);
+    assert!(
+        second_started.elapsed() < std::time::Duration::from_secs(5),
+        "the second apply must fail fast"
+    );
+    assert!(second.stderr.contains("Lock Info:"), "{}", second.output());
+    assert!(
+        second.stderr.contains("Operation: apply"),
+        "{}",
+        second.output()
+    );
+    assert!(second.stderr.contains("ID:"), "{}", second.output());
+
+    let first = first.wait_with_output().unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    project.set_emulator(0.0, 0);
+    project.assert_consistent(SMALL);
+    project.expect_no_changes();
+}
