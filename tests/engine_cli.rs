@@ -658,7 +658,7 @@ fn a_second_apply_while_one_runs_fails_fast_with_the_holders_lock_info() {
             ..engine_support::quiet_emulator()
         },
     );
-    let mut first = project
+    let first = project
         .command(&["apply", "--auto-approve"])
         .stderr(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
