@@ -10,6 +10,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use clayform::emulator::EmulatorConfig;
+use clayform::state::{Address, Intent, IntentStatus, Operation};
 use engine_support::{Project, quiet_emulator};
 
 const SMALL: &str = "Small";
@@ -159,4 +160,74 @@ fn an_apply_killed_at_any_moment_is_finished_by_the_next_without_duplicates() {
         "only {killed} of {} kills landed mid-apply",
         2 * iterations.len()
     );
+}
+
+/// State as an apply killed right after Clay answered a create leaves it: the object exists in
+/// Clay, state has only the intent. `addresses` are forgotten and turned into create intents.
+fn forget_created_objects(project: &Project, workbook: &str, addresses: &[Address]) {
+    let backend = project.backend();
+    let key = project.state_key(workbook);
+    let lock = backend
+        .lock(&key, Operation::Apply, Duration::ZERO)
+        .expect("lock state");
+    let mut state = backend.load(&key).unwrap().unwrap();
+    for address in addresses {
+        state.remove(address).expect("in state");
+        state.intents.push(Intent {
+            id: format!("intent-{address}"),
+            address: address.clone(),
+            operation: "create".into(),
+            status: IntentStatus::Started,
+            started_at: "2026-01-01T00:00:00.000Z".into(),
+            clay_id: None,
+        });
+    }
+    backend.save(&lock, &mut state).expect("save state");
+}
+
+#[test]
+fn a_create_that_reached_clay_but_not_state_is_adopted_not_repeated() {
+    const EVERY_KIND: &str = "Every Kind";
+    let project = Project::new("every-kind.yaml");
+    project.apply();
+    let before = project.live_tables(EVERY_KIND);
+    let companies_id = before["Companies"].id.clone();
+    let sources_before = project
+        .block_on(project.clay().list_table_sources(&companies_id))
+        .unwrap();
+    assert_eq!(sources_before.len(), 1, "{sources_before:?}");
+
+    forget_created_objects(
+        &project,
+        EVERY_KIND,
+        &[
+            Address::column(EVERY_KIND, "Companies", "ICP Score"),
+            Address::column(EVERY_KIND, "People", "Company"),
+            Address::source(EVERY_KIND, "Companies"),
+        ],
+    );
+    let apply = project.apply();
+    assert!(
+        apply.stderr.contains("reconciled an interrupted apply"),
+        "{}",
+        apply.output()
+    );
+    project.assert_consistent(EVERY_KIND);
+    let after = project.live_tables(EVERY_KIND);
+    for (name, table) in &before {
+        assert_eq!(
+            engine_support::field_names(table),
+            engine_support::field_names(&after[name]),
+            "columns of `{name}`"
+        );
+    }
+    let sources_after = project
+        .block_on(project.clay().list_table_sources(&companies_id))
+        .unwrap();
+    assert_eq!(
+        sources_after.iter().map(|s| &s.id).collect::<Vec<_>>(),
+        sources_before.iter().map(|s| &s.id).collect::<Vec<_>>(),
+        "the webhook source was created again"
+    );
+    project.expect_no_changes();
 }
