@@ -231,3 +231,51 @@ fn a_create_that_reached_clay_but_not_state_is_adopted_not_repeated() {
     );
     project.expect_no_changes();
 }
+
+#[test]
+fn two_linked_tables_with_a_source_survive_faults_and_kills_without_duplicates() {
+    const EVERY_KIND: &str = "Every Kind";
+    std::thread::scope(|scope| {
+        for seed in 1..=3_u64 {
+            scope.spawn(move || {
+                let project = Project::with_emulator(
+                    "every-kind.yaml",
+                    EmulatorConfig {
+                        fault_rate: 0.2,
+                        latency_ms: 20,
+                        seed,
+                        ..quiet_emulator()
+                    },
+                );
+                let mut random = 0xfa17_0000 + seed;
+                let delay = Duration::from_millis(300 + next(&mut random) % 2500);
+                kill_apply_after(&project, delay);
+                let mut last = None;
+                for _ in 0..5 {
+                    let run = project.run(&["apply", "--auto-approve"]);
+                    let code = run.code;
+                    last = Some(run);
+                    if code == 0 {
+                        break;
+                    }
+                }
+                let last = last.unwrap();
+                assert_eq!(
+                    last.code,
+                    0,
+                    "seed {seed}, killed after {delay:?}: {}",
+                    last.output()
+                );
+                project.set_emulator(0.0, 0);
+                project.assert_consistent(EVERY_KIND);
+                let companies = project.live_table(EVERY_KIND, "Companies");
+                let sources = project
+                    .block_on(project.clay().list_table_sources(&companies.id))
+                    .unwrap();
+                assert_eq!(sources.len(), 1, "seed {seed}: {sources:?}");
+                let plan = project.run(&["plan", "--detailed-exitcode"]);
+                assert_eq!(plan.code, 0, "seed {seed}: {}", plan.output());
+            });
+        }
+    });
+}
