@@ -698,3 +698,47 @@ fn a_second_apply_while_one_runs_fails_fast_with_the_holders_lock_info() {
     project.assert_consistent(SMALL);
     project.expect_no_changes();
 }
+
+#[test]
+fn two_applies_started_together_on_a_new_workbook_create_it_once() {
+    let project = Project::with_emulator(
+        "small.yaml",
+        clayform::emulator::EmulatorConfig {
+            latency_ms: 30,
+            ..engine_support::quiet_emulator()
+        },
+    );
+    let spawn = || {
+        project
+            .command(&["apply", "--auto-approve"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (first, second) = (spawn(), spawn());
+    let outputs = [
+        first.wait_with_output().unwrap(),
+        second.wait_with_output().unwrap(),
+    ];
+    let codes: Vec<_> = outputs.iter().map(|o| o.status.code()).collect();
+    let stderr: Vec<_> = outputs
+        .iter()
+        .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+        .collect();
+    let all = stderr.join("\n=====\n");
+    let mut sorted = codes.clone();
+    sorted.sort();
+    assert_eq!(sorted, [Some(0), Some(1)], "one applies, one fails:\n{all}");
+    let loser = &stderr[codes.iter().position(|c| *c == Some(1)).unwrap()];
+    // Most often it meets the lock; if it planned in a gap between the other's locks, it finds
+    // the state moved under it. Either way it changes nothing.
+    assert!(
+        loser.contains("Lock Info:") || loser.contains("changed while the plan was shown"),
+        "{all}"
+    );
+    assert_eq!(project.live_workbook_ids(SMALL).len(), 1);
+    project.set_emulator(0.0, 0);
+    project.assert_consistent(SMALL);
+    project.expect_no_changes();
+}
