@@ -24,9 +24,9 @@ use crate::engine::{
     plan_workbook,
 };
 use crate::plan::saved::{Current, SavedPlan, fingerprint};
-use crate::plan::{Action, Plan, render};
+use crate::plan::{Action, Plan, Reason, render};
 use crate::provider::wire::workspace::WorkspaceId;
-use crate::state::{LocalBackend, Operation};
+use crate::state::{LocalBackend, ObjectPath, Operation};
 
 /// Progress as plain lines on stderr, or JSON lines with `--json`.
 struct ProgressLines {
@@ -349,6 +349,42 @@ fn apply_saved(global: &GlobalArgs, path: &Path, args: &ApplyArgs) -> anyhow::Re
     })
 }
 
+/// Deleting a table deletes every column in it, and clayform never touches columns it does not
+/// manage: a table holding any is kept (its managed columns are still deleted, one by one), and
+/// so is its workbook.
+fn keep_tables_with_unmanaged_columns(planned: &mut WorkbookPlan) {
+    let holding: std::collections::BTreeSet<&str> = planned
+        .refreshed
+        .unmanaged
+        .iter()
+        .map(|u| u.table.as_str())
+        .collect();
+    if holding.is_empty() {
+        return;
+    }
+    for unmanaged in &planned.refreshed.unmanaged {
+        eprintln!(
+            "note: column `{}` in table `{}` is not managed by clayform; it is left alone, and so \
+             are its table and workbook",
+            unmanaged.column, unmanaged.table
+        );
+    }
+    planned.plan.changes.retain(|c| match &c.address.path {
+        ObjectPath::Workbook => false,
+        ObjectPath::Table { table } => !holding.contains(table.as_str()),
+        ObjectPath::Source { .. } | ObjectPath::Column { .. } => true,
+    });
+    for change in &mut planned.plan.changes {
+        if change
+            .address
+            .table_name()
+            .is_some_and(|t| holding.contains(t))
+        {
+            change.reasons.retain(|r| *r != Reason::DeletedWithTable);
+        }
+    }
+}
+
 pub fn destroy(global: &GlobalArgs, args: DestroyArgs) -> anyhow::Result<u8> {
     let loaded = match load_valid(global, std::slice::from_ref(&args.path))? {
         Ok(loaded) => loaded,
@@ -382,6 +418,7 @@ pub fn destroy(global: &GlobalArgs, args: DestroyArgs) -> anyhow::Result<u8> {
             // Nothing is desired: every managed object is deleted, in reverse dependency order.
             planned.desired.clear();
             planned.plan = crate::plan::diff(&[], &planned.refreshed.prior);
+            keep_tables_with_unmanaged_columns(&mut planned);
             plans.push(planned);
         }
         let plan = combined(&plans);

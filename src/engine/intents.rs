@@ -105,7 +105,20 @@ async fn find_by_name(
                 .field_named(column)
                 .map(|f| (ResourceKind::Column, f.id.clone())))
         }
-        // Sources are found through their table; an unfinished source create is simply retried.
-        ObjectPath::Source { .. } => Ok(None),
+        // A source has no name of its own: the one its table already has is the one created.
+        ObjectPath::Source { table } => {
+            let Some(table_id) = state
+                .get(&Address::table(&address.workbook, table))
+                .map(|r| r.clay_id.clone())
+            else {
+                return Ok(None);
+            };
+            Ok(clay
+                .list_table_sources(&table_id)
+                .await?
+                .into_iter()
+                .next()
+                .map(|s| (ResourceKind::Source, s.id)))
+        }
     }
 }

@@ -543,7 +543,22 @@ async fn column(
     match change.action {
         Action::Create => {
             let column = ctx.model_column(table, name)?;
-            let (id, observed) = create_column(ctx, table, column).await?;
+            let (id, observed) = match create_column(ctx, table, column).await {
+                // Clay keeps a deleted column's name reserved (§5.3), and a deleted field can't
+                // be renamed any more: only the spec can move on.
+                Err(error)
+                    if change.reasons.contains(&Reason::DeletedOutsideClayform)
+                        && error.message.contains("FieldNameAlreadyExists") =>
+                {
+                    return Err(StepError::plain(format!(
+                        "column `{name}` was deleted in Clay outside clayform, and Clay keeps a \
+                         deleted column's name reserved, so it can't be created again under that \
+                         name\n\nhint: give the column a new name in the spec (without \
+                         `renamed_from`) and apply again"
+                    )));
+                }
+                result => result?,
+            };
             Ok(Some(ctx.record(change, id, observed)))
         }
         Action::Replace => {
@@ -575,7 +590,8 @@ async fn column(
                 .map_err(|e| StepError::plain(e.to_string()))?;
             let request = PatchFieldRequest {
                 name: Some(body.name),
-                description: body.description,
+                // A description absent from the spec is cleared: left out, Clay keeps its own.
+                description: Some(body.description.unwrap_or_default()),
                 type_settings: Some(body.type_settings),
             };
             let field = ctx.clay.patch_field(&table_id, &field_id, &request).await?;

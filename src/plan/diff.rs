@@ -66,11 +66,25 @@ pub fn diff(desired: &[DesiredObject], prior: &[PriorObject]) -> Plan {
             None => create(object, Reason::NewInSpec),
             Some((prior_object, previous_address)) => {
                 consumed.insert(&prior_object.address);
-                compare(object, prior_object, previous_address, &mut plan)
+                if object.kind == ResourceKind::Table {
+                    // Column order is about the columns on both sides: a column renamed by this
+                    // plan keeps its place, new ones are placed by the same apply, and deleted
+                    // ones go. Compare the order of the rest; show the whole desired order.
+                    let renamed = renamed_live_order(prior_object, &renames);
+                    let (desired_common, live_common) = common_column_order(object, &renamed);
+                    let mut change =
+                        compare(&desired_common, &live_common, previous_address, &mut plan);
+                    change.after = Some(object.config.clone());
+                    change
+                } else {
+                    compare(object, prior_object, previous_address, &mut plan)
+                }
             }
         };
         plan.changes.push(change);
     }
+
+    point_references_at_replacements(&mut plan);
 
     let deleted_tables: HashSet<&str> = prior
         .iter()
@@ -118,6 +132,103 @@ pub fn diff(desired: &[DesiredObject], prior: &[PriorObject]) -> Plan {
     deletes.sort_by_key(|c| std::cmp::Reverse(depth(&c.address)));
     plan.changes.extend(deletes);
     plan
+}
+
+/// A replaced object gets a new Clay id, and Clay holds references by id (a field's formula,
+/// inputs and run condition name `{{f_…}}`): an object that references it and is otherwise
+/// unchanged is updated too, after the replacement, so it points at the new object.
+fn point_references_at_replacements(plan: &mut Plan) {
+    let replaced: HashSet<Address> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Replace)
+        .map(|c| c.address.clone())
+        .collect();
+    for change in &mut plan.changes {
+        if change.action != Action::NoOp {
+            continue;
+        }
+        if let Some(address) = change.depends_on.iter().find(|d| replaced.contains(*d)) {
+            change.action = Action::Update;
+            change.reasons.push(Reason::ReferenceReplaced {
+                address: address.clone(),
+            });
+        }
+    }
+}
+
+/// `table` with its live `column_order` written with the new names of the columns this plan
+/// renames (`renamed_from`).
+fn renamed_live_order(
+    table: &PriorObject,
+    renames: &HashMap<Address, &PriorObject>,
+) -> PriorObject {
+    let mut table = table.clone();
+    let Some(order) = table
+        .live
+        .as_mut()
+        .and_then(|live| live.get_mut("column_order"))
+        .and_then(Value::as_array_mut)
+    else {
+        return table;
+    };
+    for (new, old) in renames {
+        let (
+            ObjectPath::Column {
+                table: new_table,
+                column: new_name,
+            },
+            ObjectPath::Column {
+                column: old_name, ..
+            },
+        ) = (&new.path, &old.address.path)
+        else {
+            continue;
+        };
+        if Some(new_table.as_str()) != table.address.table_name() {
+            continue;
+        }
+        for name in order.iter_mut() {
+            if name.as_str() == Some(old_name.as_str()) {
+                *name = Value::from(new_name.as_str());
+            }
+        }
+    }
+    table
+}
+
+/// `desired` and `live` with their `column_order` cut to the names both have.
+fn common_column_order(
+    desired: &DesiredObject,
+    live: &PriorObject,
+) -> (DesiredObject, PriorObject) {
+    let names = |config: Option<&Value>| -> Vec<String> {
+        config
+            .and_then(|c| c.get("column_order"))
+            .and_then(Value::as_array)
+            .map(|order| {
+                order
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let desired_names = names(Some(&desired.config));
+    let live_names = names(live.live.as_ref());
+    let keep = |config: &mut Value, other: &[String]| {
+        if let Some(order) = config.get_mut("column_order").and_then(Value::as_array_mut) {
+            order.retain(|name| name.as_str().is_some_and(|n| other.iter().any(|o| o == n)));
+        }
+    };
+    let mut desired = desired.clone();
+    let mut live = live.clone();
+    keep(&mut desired.config, &live_names);
+    if let Some(config) = live.live.as_mut() {
+        keep(config, &desired_names);
+    }
+    (desired, live)
 }
 
 fn depth(address: &Address) -> u8 {
@@ -305,6 +416,56 @@ mod tests {
             protect: false,
             depends_on: vec![Address::table("W", "T")],
         }
+    }
+
+    fn table(order: &[&str]) -> (DesiredObject, PriorObject) {
+        let config = json!({"name": "T", "column_order": order});
+        (
+            DesiredObject {
+                address: Address::table("W", "T"),
+                kind: ResourceKind::Table,
+                config: config.clone(),
+                depends_on: vec![],
+                renamed_from: vec![],
+                protect: false,
+                replace_paths: vec![],
+            },
+            PriorObject {
+                address: Address::table("W", "T"),
+                kind: ResourceKind::Table,
+                clay_id: "t_1".into(),
+                applied: config.clone(),
+                live: Some(config),
+                protect: false,
+                depends_on: vec![],
+            },
+        )
+    }
+
+    #[test]
+    fn column_order_counts_only_columns_on_both_sides_and_follows_renames() {
+        // A reorder of existing columns is a change.
+        let (desired, _) = table(&["B", "A"]);
+        let (_, live) = table(&["A", "B"]);
+        assert_eq!(diff(&[desired], &[live]).changes[0].action, Action::Update);
+        // A new column and a deleted one are not (apply places new columns itself).
+        let (desired, _) = table(&["A", "New", "B"]);
+        let (_, live) = table(&["A", "Gone", "B"]);
+        assert_eq!(diff(&[desired], &[live]).changes[0].action, Action::NoOp);
+        // A column renamed by the plan keeps its place.
+        let (desired, _) = table(&["A", "Renamed"]);
+        let (_, live) = table(&["A", "Old"]);
+        let mut renamed = column("Renamed", json!({"kind": "input"}));
+        renamed.address = Address::column("W", "T", "Renamed");
+        renamed.renamed_from = vec![Address::column("W", "T", "Old")];
+        let mut old = prior(
+            "Old",
+            json!({"kind": "input"}),
+            Some(json!({"kind": "input"})),
+        );
+        old.address = Address::column("W", "T", "Old");
+        let plan = diff(&[desired, renamed], &[live, old]);
+        assert_eq!(plan.changes[0].action, Action::NoOp, "{plan:#?}");
     }
 
     #[test]

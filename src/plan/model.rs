@@ -61,6 +61,9 @@ pub enum Reason {
     Renamed { from: Address },
     /// Deleted together with its table; no call of its own.
     DeletedWithTable,
+    /// References a column that is replaced: Clay holds references by id, so this one is
+    /// updated to point at the new column.
+    ReferenceReplaced { address: Address },
 }
 
 /// One object's planned change.

@@ -70,6 +70,11 @@ pub fn reason_text(reason: &Reason) -> String {
         Reason::CannotUpdateInPlace { path } => format!("Clay can't change `{path}` in place"),
         Reason::Renamed { from } => format!("renamed from `{from}`; keeps its Clay id and cells"),
         Reason::DeletedWithTable => "deleted together with its table".into(),
+        Reason::ReferenceReplaced { address } => {
+            format!(
+                "references `{address}`, which is replaced; the reference moves to the new column"
+            )
+        }
     }
 }
 

@@ -123,62 +123,68 @@ pub async fn refresh(
 
     let names = workbook_name_map(state, &refreshed.tables);
     for resource in &state.resources {
-        let live =
-            match &resource.address.path {
-                ObjectPath::Workbook => workbook_alive.then(|| resource.desired.clone()),
-                ObjectPath::Table { table } => refreshed.tables.get(table).map(|live| {
-                    let managed: Vec<String> = state
-                        .resources
-                        .iter()
-                        .filter(|r| {
-                            r.kind == ResourceKind::Column && r.address.table_name() == Some(table)
-                        })
-                        .map(|r| r.clay_id.clone())
-                        .collect();
-                    live_table_config(live, &managed)
-                }),
-                ObjectPath::Source { table } => {
-                    // CSV and inline rows arrive through the records API: no Clay source object
-                    // or `source` column exists for them, only their table.
-                    let through_records = matches!(
-                        resource
-                            .desired
-                            .get("kind")
-                            .and_then(serde_json::Value::as_str),
-                        Some("csv" | "rows")
-                    );
-                    refreshed
-                        .tables
-                        .get(table)
-                        .filter(|live| {
-                            through_records || live.fields.iter().any(|f| f.field_type == "source")
-                        })
-                        .map(|_| resource.desired.clone())
-                }
-                ObjectPath::Column { table, column } => match refreshed.tables.get(table) {
+        let live = match &resource.address.path {
+            ObjectPath::Workbook => workbook_alive.then(|| resource.desired.clone()),
+            ObjectPath::Table { table } => refreshed.tables.get(table).map(|live| {
+                let managed: Vec<String> = state
+                    .resources
+                    .iter()
+                    .filter(|r| {
+                        r.kind == ResourceKind::Column && r.address.table_name() == Some(table)
+                    })
+                    .map(|r| r.clay_id.clone())
+                    .collect();
+                live_table_config(live, &managed)
+            }),
+            ObjectPath::Source { table } => {
+                // CSV and inline rows arrive through the records API: no Clay source object or
+                // `source` column exists for them, only their table.
+                let through_records = matches!(
+                    resource
+                        .desired
+                        .get("kind")
+                        .and_then(serde_json::Value::as_str),
+                    Some("csv" | "rows")
+                );
+                refreshed
+                    .tables
+                    .get(table)
+                    .filter(|live| {
+                        through_records || live.fields.iter().any(|f| f.field_type == "source")
+                    })
+                    .map(|_| resource.desired.clone())
+            }
+            ObjectPath::Column { table, column } => match refreshed.tables.get(table) {
+                None => None,
+                Some(live) => match live.field(&resource.clay_id) {
                     None => None,
-                    Some(live) => match live.field(&resource.clay_id) {
-                        None => None,
-                        Some(field) => {
-                            let mut ids = names.clone();
-                            let own = NameMap::from_table(live);
-                            ids.fields = own.fields;
-                            ids.source_field_id = own.source_field_id;
-                            let action = field
-                                .action_key()
-                                .and_then(|key| catalog.resolved_action(key))
-                                .map(|info| ResolvedAction::from(&info));
-                            let live_column = field_to_column(field, &ids, action.as_ref())
-                                .map_err(|source| RefreshError::Translate {
-                                    table: table.clone(),
-                                    column: column.clone(),
-                                    source,
-                                })?;
-                            Some(column_config(&model_column(live_column), catalog, None))
+                    Some(field) => {
+                        let mut ids = names.clone();
+                        let own = NameMap::from_table(live);
+                        ids.fields = own.fields;
+                        ids.source_field_id = own.source_field_id;
+                        let action = field
+                            .action_key()
+                            .and_then(|key| catalog.resolved_action(key))
+                            .map(|info| ResolvedAction::from(&info));
+                        match field_to_column(field, &ids, action.as_ref()) {
+                            Ok(live_column) => {
+                                Some(column_config(&model_column(live_column), catalog, None))
+                            }
+                            Err(source) => {
+                                Some(dangling_reference(&resource.desired, &source).ok_or_else(
+                                    || RefreshError::Translate {
+                                        table: table.clone(),
+                                        column: column.clone(),
+                                        source,
+                                    },
+                                )?)
+                            }
                         }
-                    },
+                    }
                 },
-            };
+            },
+        };
         refreshed.prior.push(PriorObject {
             address: resource.address.clone(),
             kind: resource.kind,
@@ -203,6 +209,22 @@ pub async fn refresh(
         }
     }
     Ok(refreshed)
+}
+
+/// A field that still references a column deleted since (Clay keeps references by id, and a
+/// column deleted outside clayform leaves them dangling) reads as its last-applied config plus
+/// the dangling id, so the plan updates it in place instead of failing to read it. `None` for
+/// any other problem, or when no config was applied to fall back on.
+fn dangling_reference(
+    applied: &serde_json::Value,
+    error: &TranslateError,
+) -> Option<serde_json::Value> {
+    let TranslateError::UnknownFieldId { field_id, .. } = error else {
+        return None;
+    };
+    let mut config = applied.as_object()?.clone();
+    config.insert("dangling_reference".into(), field_id.clone().into());
+    Some(serde_json::Value::Object(config))
 }
 
 /// Names and ids of every live table of the workbook (for lookups and send-to across tables).

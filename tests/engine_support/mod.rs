@@ -217,6 +217,19 @@ impl Project {
         });
     }
 
+    /// `/__emulator/stats`: request and fault counters.
+    pub fn emulator_stats(&self) -> serde_json::Value {
+        let url = format!("{}/__emulator/stats", self.emulator.url());
+        self.block_on(async {
+            reqwest::get(url)
+                .await
+                .expect("emulator stats")
+                .json()
+                .await
+                .expect("stats JSON")
+        })
+    }
+
     /// Live workbooks named `name` (not deleted), by id.
     pub fn live_workbook_ids(&self, name: &str) -> Vec<String> {
         let clay = self.clay();
