@@ -9,24 +9,22 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::Duration;
 
 use anyhow::{Context, bail};
 
 use super::args::{ApplyArgs, DestroyArgs, GlobalArgs};
 use super::clay::{Connection, Targets, connect, project_root, runtime};
-use super::plan::{backend, combined, hash_of, load_valid, pin, plan_all};
+use super::plan::{backend, combined, hash_of, load_valid, lock_all, pin, plan_all};
 use super::project::Loaded;
 use crate::apply::hook::{ApplyEvent, ApplyHook};
 use crate::engine::intents::reconcile;
 use crate::engine::{
-    ApplyOptions, ApplySummary, PlanOptions, WorkbookPlan, apply_workbook, lock_state,
-    plan_workbook,
+    ApplyOptions, ApplySummary, PlanOptions, WorkbookPlan, apply_workbook, plan_workbook,
 };
 use crate::plan::saved::{Current, SavedPlan, fingerprint};
 use crate::plan::{Action, Plan, Reason, render};
 use crate::provider::wire::workspace::WorkspaceId;
-use crate::state::{LocalBackend, ObjectPath, Operation};
+use crate::state::{LocalBackend, ObjectPath, Operation, StateLock};
 
 /// Progress as plain lines on stderr, or JSON lines with `--json`.
 struct ProgressLines {
@@ -116,12 +114,13 @@ fn report(summaries: &[ApplySummary], plan: &Plan) -> u8 {
     super::EXIT_ERROR
 }
 
-/// Apply every workbook plan; each under its own lock, reconciled first.
+/// Apply every workbook plan under the locks held since planning.
 async fn apply_plans(
     connection: &Connection,
     loaded: &Loaded,
     backend: &LocalBackend,
     plans: &[WorkbookPlan],
+    locks: &[StateLock],
     parallelism: usize,
     hook: &dyn ApplyHook,
 ) -> anyhow::Result<Vec<ApplySummary>> {
@@ -135,26 +134,19 @@ async fn apply_plans(
         let clay = connection
             .client
             .with_workspace_id(WorkspaceId(target.workspace_id));
-        let lock = lock_state(backend, &target, Operation::Apply, Duration::ZERO)?;
-        // The plan was computed under a lock that is released now: make sure nothing moved.
-        let current = backend.load(&planned.state_key)?;
-        let moved = match &current {
-            Some(state) => {
-                !planned.state_exists
-                    || state.serial != planned.state.serial
-                    || state.lineage != planned.state.lineage
-            }
-            None => planned.state_exists,
-        };
-        if moved {
-            bail!(
-                "the state of `{}` changed while the plan was shown; run apply again",
-                planned.workbook
-            );
-        }
         let options = ApplyOptions { parallelism };
-        summaries
-            .push(apply_workbook(&clay, backend, &lock, &target, planned, &options, hook).await?);
+        summaries.push(
+            apply_workbook(
+                &clay,
+                backend,
+                &locks[index],
+                &target,
+                planned,
+                &options,
+                hook,
+            )
+            .await?,
+        );
     }
     Ok(summaries)
 }
@@ -164,6 +156,7 @@ async fn verify(
     connection: &Connection,
     loaded: &Loaded,
     backend: &LocalBackend,
+    locks: &[StateLock],
 ) -> anyhow::Result<()> {
     let plans = plan_all(
         connection,
@@ -173,6 +166,7 @@ async fn verify(
             refresh: true,
             targets: Vec::new(),
         },
+        Some(locks),
     )
     .await?;
     let plan = combined(&plans);
@@ -217,7 +211,8 @@ pub fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<u8> {
         started: Mutex::default(),
     };
     runtime.block_on(async {
-        reconcile_all(&connection, &loaded, &backend).await?;
+        let locks = lock_all(&connection, &loaded, &backend, Operation::Apply).await?;
+        reconcile_all(&connection, &loaded, &backend, &locks).await?;
         let plans = plan_all(
             &connection,
             &loaded,
@@ -226,6 +221,7 @@ pub fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<u8> {
                 refresh: true,
                 targets,
             },
+            Some(&locks),
         )
         .await?;
         let plan = combined(&plans);
@@ -259,6 +255,7 @@ pub fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<u8> {
                 &loaded,
                 &backend,
                 &plans,
+                &locks,
                 args.parallelism,
                 &hook,
             )
@@ -269,7 +266,7 @@ pub fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<u8> {
             // Rows are data: added after the columns they fill exist, never diffed away.
             let loaded_rows = super::rows::load_all(&connection, &backend, &rows).await?;
             eprint!("{}", super::rows::render(&[], &loaded_rows, true));
-            verify(&connection, &loaded, &backend).await?;
+            verify(&connection, &loaded, &backend, &locks).await?;
         }
         Ok(code)
     })
@@ -279,15 +276,15 @@ async fn reconcile_all(
     connection: &Connection,
     loaded: &Loaded,
     backend: &LocalBackend,
+    locks: &[StateLock],
 ) -> anyhow::Result<()> {
     let targets = Targets::resolve(loaded, &connection.client).await?;
-    for index in 0..loaded.workbooks.len() {
+    for (index, lock) in locks.iter().enumerate() {
         let target = targets.target(loaded, index);
         let clay = connection
             .client
             .with_workspace_id(WorkspaceId(target.workspace_id));
-        let lock = lock_state(backend, &target, Operation::Apply, Duration::ZERO)?;
-        let adopted = reconcile(&clay, backend, &lock, &target).await?;
+        let adopted = reconcile(&clay, backend, lock, &target).await?;
         if adopted > 0 {
             eprintln!(
                 "reconciled an interrupted apply of `{}`: {adopted} object(s) found in Clay and kept",
@@ -315,7 +312,15 @@ fn apply_saved(global: &GlobalArgs, path: &Path, args: &ApplyArgs) -> anyhow::Re
         started: Mutex::default(),
     };
     runtime()?.block_on(async {
-        let plans = plan_all(&connection, &loaded, &backend, &PlanOptions { refresh: true, targets: Vec::new() }).await?;
+        let locks = lock_all(&connection, &loaded, &backend, Operation::Apply).await?;
+        let plans = plan_all(
+            &connection,
+            &loaded,
+            &backend,
+            &PlanOptions { refresh: true, targets: Vec::new() },
+            Some(&locks),
+        )
+        .await?;
         let states: Vec<_> = plans.iter().map(pin).collect();
         let fingerprints = plans
             .iter()
@@ -340,10 +345,11 @@ fn apply_saved(global: &GlobalArgs, path: &Path, args: &ApplyArgs) -> anyhow::Re
             bail!("Clay and state match the saved plan's pins, but planning again gives different changes; make a new plan");
         }
         eprint!("{}", render::human(&saved.plan, super::render::use_color()));
-        let summaries = apply_plans(&connection, &loaded, &backend, &plans, args.parallelism, &hook).await?;
+        let summaries =
+            apply_plans(&connection, &loaded, &backend, &plans, &locks, args.parallelism, &hook).await?;
         let code = report(&summaries, &saved.plan);
         if code == super::EXIT_OK {
-            verify(&connection, &loaded, &backend).await?;
+            verify(&connection, &loaded, &backend, &locks).await?;
         }
         Ok(code)
     })
@@ -398,13 +404,13 @@ pub fn destroy(global: &GlobalArgs, args: DestroyArgs) -> anyhow::Result<u8> {
     };
     runtime()?.block_on(async {
         let targets = Targets::resolve(&loaded, &connection.client).await?;
+        let locks = lock_all(&connection, &loaded, &backend, Operation::Destroy).await?;
         let mut plans = Vec::new();
         for index in 0..loaded.workbooks.len() {
             let target = targets.target(&loaded, index);
             let clay = connection
                 .client
                 .with_workspace_id(WorkspaceId(target.workspace_id));
-            let _lock = lock_state(&backend, &target, Operation::Destroy, Duration::ZERO)?;
             let mut planned = plan_workbook(
                 &clay,
                 &backend,
@@ -437,7 +443,8 @@ pub fn destroy(global: &GlobalArgs, args: DestroyArgs) -> anyhow::Result<u8> {
             eprintln!("Destroy cancelled.");
             return Ok(super::EXIT_ERROR);
         }
-        let summaries = apply_plans(&connection, &loaded, &backend, &plans, 10, &hook).await?;
+        let summaries =
+            apply_plans(&connection, &loaded, &backend, &plans, &locks, 10, &hook).await?;
         Ok(report(&summaries, &plan))
     })
 }

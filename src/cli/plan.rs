@@ -20,7 +20,7 @@ use crate::plan::saved::{
 };
 use crate::plan::{Plan, render};
 use crate::provider::wire::workspace::WorkspaceId;
-use crate::state::{Address, LocalBackend, Operation};
+use crate::state::{Address, LocalBackend, Operation, StateLock};
 
 /// Load specs and stop with their diagnostics when any is an error.
 pub fn load_valid(global: &GlobalArgs, paths: &[PathBuf]) -> anyhow::Result<Result<Loaded, u8>> {
@@ -51,12 +51,36 @@ pub fn backend(loaded: &Loaded) -> LocalBackend {
     }
 }
 
-/// Plans for every workbook in `loaded`, each computed under its state lock.
+/// Take the state lock of every workbook in `loaded`, in file order, for the whole operation
+/// (apply holds them from reconciling through planning, approval and applying to the final
+/// check, so no other operation can slip in between).
+pub async fn lock_all(
+    connection: &Connection,
+    loaded: &Loaded,
+    backend: &LocalBackend,
+    operation: Operation,
+) -> anyhow::Result<Vec<StateLock>> {
+    let targets = Targets::resolve(loaded, &connection.client).await?;
+    (0..loaded.workbooks.len())
+        .map(|index| {
+            Ok(lock_state(
+                backend,
+                &targets.target(loaded, index),
+                operation,
+                Duration::ZERO,
+            )?)
+        })
+        .collect()
+}
+
+/// Plans for every workbook in `loaded`: under `held` locks (from [`lock_all`]), or each under
+/// a plan lock taken for its own planning.
 pub async fn plan_all(
     connection: &Connection,
     loaded: &Loaded,
     backend: &LocalBackend,
     options: &PlanOptions,
+    held: Option<&[StateLock]>,
 ) -> anyhow::Result<Vec<WorkbookPlan>> {
     let targets = Targets::resolve(loaded, &connection.client).await?;
     let mut plans = Vec::new();
@@ -65,7 +89,15 @@ pub async fn plan_all(
         let clay = connection
             .client
             .with_workspace_id(WorkspaceId(target.workspace_id));
-        let _lock = lock_state(backend, &target, Operation::Plan, Duration::ZERO)?;
+        let _lock = match held {
+            Some(_) => None,
+            None => Some(lock_state(
+                backend,
+                &target,
+                Operation::Plan,
+                Duration::ZERO,
+            )?),
+        };
         let planned = plan_workbook(&clay, backend, &target, options)
             .await
             .with_context(|| format!("cannot plan workbook `{}`", target.name()))?;
@@ -154,7 +186,7 @@ pub fn run(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<u8> {
     let backend = backend(&loaded);
     let connection = connect(&project_root(&loaded))?;
     let runtime = runtime()?;
-    let plans = runtime.block_on(plan_all(&connection, &loaded, &backend, &options))?;
+    let plans = runtime.block_on(plan_all(&connection, &loaded, &backend, &options, None))?;
     let plan = combined(&plans);
     let workspaces: Vec<u64> = plans.iter().map(|p| p.workspace_id).collect();
     let rows = super::rows::read_all(&loaded, &workspaces)?;
