@@ -1,0 +1,1 @@
+//! `clayform run` (not yet).
