@@ -15,7 +15,6 @@ mod draft;
 mod emulate;
 mod graph;
 mod import;
-mod pending;
 mod plan;
 pub mod project;
 mod render;
@@ -63,7 +62,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Apply(args) => apply::run(&global, args),
         Command::Destroy(args) => apply::destroy(&global, args),
         Command::Import(args) => import::run(&global, args),
-        Command::Run(_) => pending::not_yet("run", 5),
+        Command::Run(args) => run::run(&global, args),
         Command::Status(args) => status::run(&global, args),
         Command::Draft(args) => draft::run(&global, args),
         Command::State(command) => state_cmd::run(&global, command),

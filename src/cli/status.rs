@@ -14,7 +14,7 @@ use anyhow::Context;
 
 use super::args::{GlobalArgs, OutputFormat, StatusArgs};
 use super::clay::{Connection, Targets, connect, project_root, runtime};
-use super::plan::{backend, load_valid};
+use super::plan::backend;
 use super::project::{Loaded, collect, load_project};
 use crate::provider::WorkspaceId;
 use crate::runs::{
@@ -24,7 +24,7 @@ use crate::state::LocalBackend;
 
 pub fn run(global: &GlobalArgs, args: StatusArgs) -> anyhow::Result<u8> {
     let loaded = match specs_to_read(global, args.path.as_ref())? {
-        Some(paths) => match load_valid(global, &paths)? {
+        Some(paths) => match super::run::load_for_run(global, &paths)? {
             Ok(loaded) => loaded,
             Err(code) => return Ok(code),
         },
