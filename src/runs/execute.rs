@@ -341,11 +341,11 @@ async fn prepare_table(
     selection: &RunSelection,
     options: &RunOptions,
 ) -> Result<PreparedTable, RunsError> {
-    let context = |what: &str| format!("cannot {what} of table `{}`", table.name);
+    let context = |what: &str| format!("cannot {what} `{}`", table.name);
     let live = clay
         .get_table(&table.table_id)
         .await
-        .map_err(|source| RunsError::clay(context("read"), source))?
+        .map_err(|source| RunsError::clay(context("read table"), source))?
         .table;
     let view_id = live
         .views
@@ -360,7 +360,7 @@ async fn prepare_table(
     let all_ids = clay
         .record_ids(&table.table_id, &view_id)
         .await
-        .map_err(|source| RunsError::clay(context("list the rows"), source))?;
+        .map_err(|source| RunsError::clay(context("list the rows of table"), source))?;
     let total_rows = all_ids.len();
     let record_ids: Vec<String> = match selection.rows {
         RowSelection::First(n) => all_ids
@@ -376,7 +376,9 @@ async fn prepare_table(
         let records = clay
             .bulk_fetch_records(&table.table_id, &record_ids, &[])
             .await
-            .map_err(|source| RunsError::clay(context("read the selected rows"), source))?;
+            .map_err(|source| {
+                RunsError::clay(context("read the selected rows of table"), source)
+            })?;
         let mut counts: HashMap<String, StatusCounts> = HashMap::new();
         for record in &records {
             for field_id in &field_ids {
