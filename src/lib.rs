@@ -16,6 +16,7 @@ pub mod model;
 pub mod plan;
 pub mod provider;
 pub mod refresh;
+pub mod runs;
 pub mod source;
 pub mod spec;
 pub mod state;

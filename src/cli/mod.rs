@@ -15,13 +15,14 @@ mod draft;
 mod emulate;
 mod graph;
 mod import;
-mod pending;
 mod plan;
 pub mod project;
 mod render;
 mod rows;
+mod run;
 mod schema;
 mod state_cmd;
+mod status;
 mod validate;
 
 use std::process::ExitCode;
@@ -62,8 +63,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Apply(args) => apply::run(&global, args),
         Command::Destroy(args) => apply::destroy(&global, args),
         Command::Import(args) => import::run(&global, args),
-        Command::Run(_) => pending::not_yet("run", 5),
-        Command::Status(_) => pending::not_yet("status", 5),
+        Command::Run(args) => run::run(&global, args),
+        Command::Status(args) => status::run(&global, args),
         Command::Draft(args) => draft::run(&global, args),
         Command::State(command) => state_cmd::run(&global, command),
         Command::ForceUnlock(args) => state_cmd::force_unlock(&global, &args),

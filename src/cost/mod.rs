@@ -14,7 +14,7 @@ use crate::catalog::Catalog;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Client, Project, Workbook};
 
-pub use budget::{budget_state, trim_number};
+pub use budget::{budget_state, budget_statuses, trim_number};
 pub use per_row::{RowPrice, row_price};
 pub use report::{
     Amounts, BudgetOrigin, BudgetState, BudgetStatus, BudgetUnit, ColumnCost, CostReport, RowBasis,
