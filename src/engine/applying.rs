@@ -2,19 +2,21 @@
 //! each wrapped in an intent and followed by a state checkpoint.
 //!
 //! Before a step's first mutating call, its intent is saved; after the step, its result replaces
-//! the intent in one save. A process killed between the two leaves the intent, which the next
+//! the intent in one save (shared with the steps finishing at the same time, see
+//! [`super::checkpoints`]). A process killed between the two leaves the intent, which the next
 //! apply reconciles (`intents::reconcile`) before it plans, so nothing is created twice.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
+use super::checkpoints::Checkpoints;
 use super::steps::{LiveTable, StepContext, StepError, execute};
 use super::{EngineError, Target, WorkbookPlan};
-use crate::apply::hook::{ApplyEvent, ApplyHook};
+use crate::apply::hook::ApplyHook;
 use crate::apply::scheduler::{self, Step, StepOutcome};
 use crate::plan::{Action, DesiredObject, ResourceChange};
 use crate::provider::ClayClient;
-use crate::state::{Address, Intent, IntentStatus, LocalBackend, ObjectPath, State, StateLock};
+use crate::state::{Address, Intent, IntentStatus, LocalBackend, ObjectPath, StateLock};
 
 #[derive(Debug, Clone)]
 pub struct ApplyOptions {
@@ -75,15 +77,7 @@ pub async fn apply_workbook(
         live_tables: &live_tables,
         desired: &desired,
     };
-    let checkpoint = |state: &mut State| -> Result<u64, String> {
-        backend
-            .save(lock, state)
-            .map_err(|e| format!("cannot save state: {e}"))?;
-        hook.event(&ApplyEvent::PostStateUpdate {
-            serial: state.serial,
-        });
-        Ok(state.serial)
-    };
+    let checkpoints = Checkpoints::new(backend, lock, &state, hook);
 
     let outcomes = scheduler::execute(
         &steps,
@@ -92,10 +86,10 @@ pub async fn apply_workbook(
             let change = changes[index];
             let context = &context;
             let state = &state;
-            let checkpoint = &checkpoint;
+            let checkpoints = &checkpoints;
             async move {
                 let intent_id = uuid::Uuid::new_v4().to_string();
-                {
+                let intent_saved = {
                     let mut state = state.lock().expect("state mutex");
                     state.intents.push(Intent {
                         id: intent_id.clone(),
@@ -106,32 +100,40 @@ pub async fn apply_workbook(
                             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                         clay_id: change.clay_id.clone(),
                     });
-                    checkpoint(&mut state)?;
-                }
+                    checkpoints.changed(&mut state)
+                };
+                checkpoints.persist(intent_saved).await?;
                 let result = execute(context, change).await;
-                let mut state = state.lock().expect("state mutex");
-                match result {
-                    Ok(recorded) => {
-                        state.intents.retain(|i| i.id != intent_id);
-                        match recorded {
-                            Some(resource) => state.upsert(resource),
-                            None => {
-                                let _ = state.remove(&change.address);
+                // The state change, and whether it must reach disk before the step is done.
+                let (to_save, outcome) = {
+                    let mut state = state.lock().expect("state mutex");
+                    match result {
+                        Ok(recorded) => {
+                            state.intents.retain(|i| i.id != intent_id);
+                            match recorded {
+                                Some(resource) => state.upsert(resource),
+                                None => {
+                                    let _ = state.remove(&change.address);
+                                }
                             }
+                            (Some(checkpoints.changed(&mut state)), Ok(()))
                         }
-                        checkpoint(&mut state)?;
-                        Ok(())
-                    }
-                    Err(StepError { message, ambiguous }) => {
                         // A definite failure changed nothing; an ambiguous one may have, so its
                         // intent stays for the next apply to reconcile.
-                        if !ambiguous {
-                            state.intents.retain(|i| i.id != intent_id);
-                            checkpoint(&mut state)?;
+                        Err(StepError { message, ambiguous }) => {
+                            if ambiguous {
+                                (None, Err(message))
+                            } else {
+                                state.intents.retain(|i| i.id != intent_id);
+                                (Some(checkpoints.changed(&mut state)), Err(message))
+                            }
                         }
-                        Err(message)
                     }
+                };
+                if let Some(change) = to_save {
+                    checkpoints.persist(change).await?;
                 }
+                outcome
             }
         },
         hook,

@@ -6,6 +6,7 @@
 //! (it calls the provider), the state file format (it calls `state`).
 
 pub mod applying;
+mod checkpoints;
 mod costs;
 pub mod import;
 pub mod intents;

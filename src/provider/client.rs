@@ -58,6 +58,8 @@ pub enum ClientConfigError {
     MissingCredentials,
     #[error("`CLAY_WORKSPACE_ID` must be a number, found `{0}`")]
     InvalidWorkspaceId(String),
+    #[error("`CLAY_REQUESTS_PER_SECOND` must be a whole number (0 turns pacing off), found `{0}`")]
+    InvalidRequestsPerSecond(String),
     #[error("`CLAY_API_URL` must start with `http://` or `https://`, found `{0}`")]
     InvalidApiUrl(String),
     #[error("could not build the HTTP client: {0}")]
@@ -80,8 +82,9 @@ impl ClayClientConfig {
         }
     }
 
-    /// Reads `CLAY_API_URL`, `CLAY_API_KEY` / `CLAY_SESSION_COOKIE` and `CLAY_WORKSPACE_ID`.
-    /// The API key wins when both credentials are set.
+    /// Reads `CLAY_API_URL`, `CLAY_API_KEY` / `CLAY_SESSION_COOKIE`, `CLAY_WORKSPACE_ID` and
+    /// `CLAY_REQUESTS_PER_SECOND` (client-side pacing; `0` turns it off, default 10). The API key
+    /// wins when both credentials are set.
     pub fn from_env() -> Result<Self, ClientConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -111,6 +114,13 @@ impl ClayClientConfig {
         };
         let mut config = ClayClientConfig::new(api_url, credentials);
         config.workspace_id = workspace_id;
+        if let Some(text) = non_empty("CLAY_REQUESTS_PER_SECOND") {
+            let rate = text
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| ClientConfigError::InvalidRequestsPerSecond(text))?;
+            config.requests_per_second = NonZeroU32::new(rate);
+        }
         Ok(config)
     }
 }
@@ -426,6 +436,24 @@ mod tests {
         assert_eq!(config.api_url, DEFAULT_API_URL);
         assert_eq!(config.credentials, Credentials::api_key("clay_user_x"));
         assert_eq!(config.workspace_id, Some(WorkspaceId(1_080_480)));
+    }
+
+    #[test]
+    fn pacing_comes_from_the_environment_and_zero_turns_it_off() {
+        let with = |rate: &str| {
+            ClayClientConfig::from_lookup(lookup(&[
+                ("CLAY_API_KEY", "k"),
+                ("CLAY_REQUESTS_PER_SECOND", rate),
+            ]))
+        };
+        assert_eq!(with("25").unwrap().requests_per_second, NonZeroU32::new(25));
+        assert_eq!(with("0").unwrap().requests_per_second, None);
+        assert_eq!(
+            with("fast").err(),
+            Some(ClientConfigError::InvalidRequestsPerSecond("fast".into()))
+        );
+        let default = ClayClientConfig::from_lookup(lookup(&[("CLAY_API_KEY", "k")])).unwrap();
+        assert_eq!(default.requests_per_second, NonZeroU32::new(10));
     }
 
     #[test]

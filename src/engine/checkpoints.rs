@@ -1,0 +1,78 @@
+//! Saving the state during an apply without making every step wait for every other step's save.
+//!
+//! A step changes the in-memory state (an intent before its first call, its result after), then
+//! waits until a save that includes the change is on disk. One save runs at a time; a save
+//! writes everything changed so far, so steps that finish while one is being written share the
+//! next (group commit). The guarantee stays the one `applying` relies on: when `persist` returns,
+//! the step's change is on disk. Saving is blocking file I/O (with fsync): it runs off the async
+//! workers, so HTTP answers for other steps keep being handled meanwhile.
+//!
+//! Must not know: what a step does, Clay, the state file format (it calls `LocalBackend::save`).
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::apply::hook::{ApplyEvent, ApplyHook};
+use crate::state::{LocalBackend, State, StateLock};
+
+pub struct Checkpoints<'a> {
+    backend: &'a LocalBackend,
+    lock: &'a StateLock,
+    state: &'a Mutex<State>,
+    hook: &'a dyn ApplyHook,
+    /// Numbers the in-memory changes; bumped under the state mutex, after the change.
+    changes: AtomicU64,
+    /// The last change number known to be on disk. Held while saving: one save at a time.
+    saved: tokio::sync::Mutex<u64>,
+}
+
+impl<'a> Checkpoints<'a> {
+    pub fn new(
+        backend: &'a LocalBackend,
+        lock: &'a StateLock,
+        state: &'a Mutex<State>,
+        hook: &'a dyn ApplyHook,
+    ) -> Self {
+        Checkpoints {
+            backend,
+            lock,
+            state,
+            hook,
+            changes: AtomicU64::new(0),
+            saved: tokio::sync::Mutex::new(0),
+        }
+    }
+
+    /// Record that `state` (the guard of this checkpoint's state mutex) was just changed; the
+    /// number to pass to [`Self::persist`].
+    pub fn changed(&self, _state: &mut State) -> u64 {
+        self.changes.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Wait until change `change` is on disk, saving the state if no other save covered it.
+    pub async fn persist(&self, change: u64) -> Result<(), String> {
+        // Let the other steps whose answers have arrived record their changes first, so that
+        // one save covers them all.
+        tokio::task::yield_now().await;
+        let mut saved = self.saved.lock().await;
+        if *saved >= change {
+            return Ok(());
+        }
+        let (mut snapshot, covers) = {
+            let state = self.state.lock().expect("state mutex");
+            (state.clone(), self.changes.load(Ordering::SeqCst))
+        };
+        let mut save = || self.backend.save(self.lock, &mut snapshot);
+        let result = match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+            Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(save),
+            _ => save(),
+        };
+        result.map_err(|e| format!("cannot save state: {e}"))?;
+        self.state.lock().expect("state mutex").serial = snapshot.serial;
+        *saved = covers;
+        self.hook.event(&ApplyEvent::PostStateUpdate {
+            serial: snapshot.serial,
+        });
+        Ok(())
+    }
+}
