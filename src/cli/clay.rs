@@ -43,11 +43,8 @@ fn has_credentials() -> bool {
 /// Connect to Clay (or the built-in emulator when no credentials are set).
 pub fn connect(root: &Path) -> anyhow::Result<Connection> {
     if has_credentials() {
-        let mut config =
+        let config =
             ClayClientConfig::from_env().context("invalid Clay settings in the environment")?;
-        if let Some(rate) = rate_limit_from_env()? {
-            config.requests_per_second = rate;
-        }
         return Ok(Connection {
             client: ClayClient::new(config)?,
             _emulator: None,
@@ -78,19 +75,6 @@ pub fn connect(root: &Path) -> anyhow::Result<Connection> {
         client,
         _emulator: Some(emulator),
     })
-}
-
-/// `CLAYFORM_RATE_LIMIT`: requests per second to Clay (`0` turns pacing off); unset keeps the
-/// client's default.
-fn rate_limit_from_env() -> anyhow::Result<Option<Option<std::num::NonZeroU32>>> {
-    let Ok(text) = std::env::var("CLAYFORM_RATE_LIMIT") else {
-        return Ok(None);
-    };
-    let rate: u32 = text
-        .trim()
-        .parse()
-        .with_context(|| format!("CLAYFORM_RATE_LIMIT must be a whole number, found `{text}`"))?;
-    Ok(Some(std::num::NonZeroU32::new(rate)))
 }
 
 /// The workspace a workbook lives in: `CLAY_WORKSPACE_ID`, else its client's `workspace_id`,

@@ -140,7 +140,7 @@ pub async fn apply_workbook(
     )
     .await;
 
-    let order_failures = finish_column_order(clay, &state, planned, &changes, &checkpoint).await;
+    let order_failures = finish_column_order(clay, &state, planned, &changes, &checkpoints).await;
 
     let mut summary = ApplySummary {
         serial: state.lock().expect("state mutex").serial,
@@ -164,10 +164,10 @@ pub async fn apply_workbook(
 /// record the table as Clay shows it. Returns the tables that could not be ordered.
 async fn finish_column_order(
     clay: &ClayClient,
-    state: &Mutex<State>,
+    state: &Mutex<crate::state::State>,
     planned: &WorkbookPlan,
     changes: &[&ResourceChange],
-    checkpoint: &dyn Fn(&mut State) -> Result<u64, String>,
+    checkpoints: &Checkpoints<'_>,
 ) -> Vec<(Address, String)> {
     let mut failures = Vec::new();
     for object in planned
@@ -220,11 +220,14 @@ async fn finish_column_order(
         };
         match super::order::apply_order(clay, &table_id, &desired_ids, &managed).await {
             Ok(live) => {
-                let mut state = state.lock().expect("state mutex");
-                if let Some(resource) = state.get_mut(&object.address) {
-                    resource.observed = crate::refresh::live_table_config(&live, &managed);
-                }
-                if let Err(error) = checkpoint(&mut state) {
+                let change = {
+                    let mut state = state.lock().expect("state mutex");
+                    if let Some(resource) = state.get_mut(&object.address) {
+                        resource.observed = crate::refresh::live_table_config(&live, &managed);
+                    }
+                    checkpoints.changed(&mut state)
+                };
+                if let Err(error) = checkpoints.persist(change).await {
                     failures.push((object.address.clone(), error));
                 }
             }
