@@ -7,6 +7,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
 
@@ -63,20 +64,15 @@ pub fn load(global: &GlobalArgs, paths: &[PathBuf]) -> anyhow::Result<Loaded> {
         None => (Catalog::builtin(), Vec::new()),
     };
     diagnostics.extend(catalog_diagnostics);
-    // One file at a time, parse then check, dropping each parsed file once it is lowered: only
-    // the (much smaller) model of every workbook stays for the checks across workbooks.
-    let mut workbooks = Vec::with_capacity(spec_paths.len());
-    for path in &spec_paths {
-        if let Some(file) = read_into(&mut sources, path, &mut diagnostics) {
-            let (parsed, parse_diagnostics) = spec::parse(&sources, file);
-            diagnostics.extend(parse_diagnostics);
-            if let Some(parsed) = parsed {
-                let (workbook, check_diagnostics) =
-                    crate::validate::check_workbook(&sources, &parsed, project.as_ref(), &catalog);
-                diagnostics.extend(check_diagnostics);
-                workbooks.push(workbook);
-            }
-        }
+    let files: Vec<FileId> = spec_paths
+        .iter()
+        .filter_map(|path| read_into(&mut sources, path, &mut diagnostics))
+        .collect();
+    let checked = parse_and_check(&sources, &files, project.as_ref(), &catalog);
+    let mut workbooks = Vec::with_capacity(files.len());
+    for (workbook, file_diagnostics) in checked {
+        diagnostics.extend(file_diagnostics);
+        workbooks.extend(workbook);
     }
     diagnostics.extend(crate::validate::check_across_workbooks(&workbooks));
     // File order, then position: reports read top to bottom like the files.
@@ -143,6 +139,92 @@ fn read_project(global: &GlobalArgs) -> anyhow::Result<ProjectRead> {
         }
     }
     Ok((sources, diagnostics, project_path, project))
+}
+
+/// Environment variable: how many threads parse and check spec files (default: one per core).
+pub const THREADS_ENV: &str = "CLAYFORM_THREADS";
+
+/// Parse and check each file, in parallel across cores; results in file order.
+///
+/// Each worker parses then checks one file at a time and drops the parsed file once it is
+/// lowered, so only the (much smaller) model of every workbook stays alive. Workers are spawned
+/// with the YAML reader's stack, so files are read in place rather than on a thread each.
+fn parse_and_check(
+    sources: &SourceMap,
+    files: &[FileId],
+    project: Option<&Project>,
+    catalog: &Catalog,
+) -> Vec<(Option<Workbook>, Vec<Diagnostic>)> {
+    let one = |file: FileId| {
+        let (parsed, mut diagnostics) = spec::parse_in_place(sources, file);
+        let workbook = parsed.map(|parsed| {
+            let (workbook, check_diagnostics) =
+                crate::validate::check_workbook(sources, &parsed, project, catalog);
+            diagnostics.extend(check_diagnostics);
+            workbook
+        });
+        (workbook, diagnostics)
+    };
+    let threads = worker_count(files.len());
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<Option<(Option<Workbook>, Vec<Diagnostic>)>> =
+        std::iter::repeat_with(|| None).take(files.len()).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .name("clayform-check".into())
+                    .stack_size(spec::node::READ_STACK_BYTES)
+                    .spawn_scoped(scope, || {
+                        let mut done = Vec::new();
+                        loop {
+                            let index = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(&file) = files.get(index) else {
+                                return done;
+                            };
+                            done.push((index, one(file)));
+                        }
+                    })
+                    .ok()
+            })
+            .collect();
+        for worker in workers {
+            // A worker that panicked leaves its files unchecked; they are redone below.
+            for (index, result) in worker.join().unwrap_or_default() {
+                results[index] = Some(result);
+            }
+        }
+    });
+    results
+        .into_iter()
+        .zip(files)
+        .map(|(result, &file)| {
+            result.unwrap_or_else(|| {
+                let (parsed, diagnostics) = spec::parse(sources, file);
+                match parsed {
+                    Some(parsed) => {
+                        let (workbook, mut more) =
+                            crate::validate::check_workbook(sources, &parsed, project, catalog);
+                        let mut all = diagnostics;
+                        all.append(&mut more);
+                        (Some(workbook), all)
+                    }
+                    None => (None, diagnostics),
+                }
+            })
+        })
+        .collect()
+}
+
+/// Threads for `files` files: `CLAYFORM_THREADS` if set, else one per core; never more than
+/// there are files.
+fn worker_count(files: usize) -> usize {
+    let configured = std::env::var(THREADS_ENV)
+        .ok()
+        .and_then(|value| value.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0);
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    configured.unwrap_or(cores).min(files).max(1)
 }
 
 /// `clayform.yaml` in `start` or the nearest folder above it.

@@ -45,6 +45,15 @@ pub fn parse(sources: &SourceMap, file: FileId) -> (Option<ParsedWorkbook>, Vec<
     parse_as(sources, file, SchemaKind::Workbook)
 }
 
+/// [`parse`] without a thread of its own for the YAML reader: only call it on a thread spawned
+/// with at least [`node::READ_STACK_BYTES`] of stack (see [`node::read_in_place`]).
+pub fn parse_in_place(
+    sources: &SourceMap,
+    file: FileId,
+) -> (Option<ParsedWorkbook>, Vec<Diagnostic>) {
+    parse_with(sources, file, SchemaKind::Workbook, node::read_in_place)
+}
+
 /// Parse `clayform.yaml`.
 pub fn parse_project(
     sources: &SourceMap,
@@ -58,6 +67,15 @@ fn parse_as<T: DeserializeOwned>(
     file: FileId,
     kind: SchemaKind,
 ) -> (Option<Parsed<T>>, Vec<Diagnostic>) {
+    parse_with(sources, file, kind, node::read)
+}
+
+fn parse_with<T: DeserializeOwned>(
+    sources: &SourceMap,
+    file: FileId,
+    kind: SchemaKind,
+    read: fn(&crate::source::SourceFile) -> (Option<node::SpannedNode>, Vec<Diagnostic>),
+) -> (Option<Parsed<T>>, Vec<Diagnostic>) {
     let source = sources.get(file);
     if source.text.len() > limits::MAX_INPUT_BYTES {
         let diagnostic = Diagnostic::new(
@@ -68,7 +86,7 @@ fn parse_as<T: DeserializeOwned>(
         );
         return (None, vec![diagnostic]);
     }
-    let (root, mut diagnostics) = node::read(source);
+    let (root, mut diagnostics) = read(source);
     let Some(root) = root else {
         return (None, diagnostics);
     };

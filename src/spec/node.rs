@@ -151,11 +151,10 @@ pub fn pointer<'a>(segments: impl IntoIterator<Item = &'a str>) -> String {
 /// even the 64-level budget can overflow a 2 MiB thread (test threads, tokio workers). Reading
 /// runs on a scoped thread with a stack sized for the budget; it is computation only, no I/O.
 pub fn read(file: &SourceFile) -> (Option<SpannedNode>, Vec<Diagnostic>) {
-    const STACK: usize = 64 * 1024 * 1024;
     std::thread::scope(|scope| {
         match std::thread::Builder::new()
             .name("clayform-yaml".into())
-            .stack_size(STACK)
+            .stack_size(READ_STACK_BYTES)
             .spawn_scoped(scope, || read_here(file))
         {
             Ok(handle) => handle.join().unwrap_or_else(|_| {
@@ -170,6 +169,16 @@ pub fn read(file: &SourceFile) -> (Option<SpannedNode>, Vec<Diagnostic>) {
             Err(_) => read_here(file),
         }
     })
+}
+
+/// The stack [`read`] gives the YAML reader. Callers that parse many files run their own threads
+/// with this much stack and call [`read_in_place`], instead of a thread per file.
+pub const READ_STACK_BYTES: usize = 64 * 1024 * 1024;
+
+/// [`read`] on the current thread. Only call it on a thread spawned with at least
+/// [`READ_STACK_BYTES`] of stack: deeply nested input would overflow a smaller one.
+pub fn read_in_place(file: &SourceFile) -> (Option<SpannedNode>, Vec<Diagnostic>) {
+    read_here(file)
 }
 
 fn read_here(file: &SourceFile) -> (Option<SpannedNode>, Vec<Diagnostic>) {
