@@ -18,7 +18,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-const KEY: &str = "sk-ant-test-0123456789-SECRET";
+const KEY: &str = "fake-anthropic-key-0123456789-SECRET";
 const TOOL: &str = "submit_workbook_spec";
 
 /// One scripted answer.

@@ -434,8 +434,8 @@ mod tests {
 
     #[test]
     fn the_key_is_never_in_debug_output() {
-        let key = ApiKey::new("sk-ant-secret".into()).unwrap();
+        let key = ApiKey::new("fake-anthropic-secret".into()).unwrap();
         assert!(!format!("{key:?}").contains("secret"));
-        assert_eq!(key.redact("bad key sk-ant-secret"), "bad key [redacted]");
+        assert_eq!(key.redact("bad key fake-anthropic-secret"), "bad key [redacted]");
     }
 }
