@@ -436,6 +436,9 @@ mod tests {
     fn the_key_is_never_in_debug_output() {
         let key = ApiKey::new("fake-anthropic-secret".into()).unwrap();
         assert!(!format!("{key:?}").contains("secret"));
-        assert_eq!(key.redact("bad key fake-anthropic-secret"), "bad key [redacted]");
+        assert_eq!(
+            key.redact("bad key fake-anthropic-secret"),
+            "bad key [redacted]"
+        );
     }
 }
