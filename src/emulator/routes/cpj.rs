@@ -35,10 +35,9 @@
 //! - **`POST /v3/sources`** for other types answers 400: the emulator creates webhook sources
 //!   only through `PATCH /v3/tables/{t}` (§12.2 option A).
 
-use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
-use super::tables::{after_insert, new_record, new_view};
+use super::tables::{NewTable, after_insert, new_record, new_table};
 use super::workbooks::new_workbook;
 use crate::emulator::cells::RowValues;
 use crate::emulator::errors::{ApiError, HandlerResult, Reply};
@@ -48,10 +47,7 @@ use crate::emulator::fake_data::{
 use crate::emulator::field_settings::sanitize_type_settings;
 use crate::emulator::formula::{FieldValues, domain_of, to_js_string};
 use crate::emulator::router::{ApiRequest, Context, Params};
-use crate::emulator::store::{
-    CREATED_AT_FIELD_ID, Field, Source, Store, Table, UPDATED_AT_FIELD_ID, iso_time,
-    next_order_after,
-};
+use crate::emulator::store::{Field, Source, Store, Table, iso_time};
 
 pub const COMPANIES_ACTION_KEY: &str = "find-lists-of-companies-with-mixrank-source";
 pub const PEOPLE_ACTION_KEY: &str = "find-lists-of-people-with-mixrank-source";
@@ -59,14 +55,6 @@ pub const PEOPLE_ACTION_KEY: &str = "find-lists-of-people-with-mixrank-source";
 pub const MAXIMUM_IMPORTED_ROWS: u64 = 50_000;
 /// People per company row when the request does not say (`limit_per_company`).
 const DEFAULT_PEOPLE_PER_COMPANY: usize = 3;
-
-const DEFAULT_VIEWS: [(&str, Option<&str>); 5] = [
-    ("Default view", None),
-    ("All rows", Some("all-rows")),
-    ("Fully enriched rows", Some("fully-enriched-rows")),
-    ("Errored rows", Some("errored-rows")),
-    ("De-duped rows", Some("deduped-rows")),
-];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SearchKind {
@@ -473,62 +461,18 @@ fn new_cpj_table(
     table_type: &str,
     now_ms: u64,
 ) -> String {
-    let now = iso_time(now_ms);
-    let table_id = store.ids.id("t_");
-    let mut table = Table {
-        id: table_id.clone(),
-        name: name.to_string(),
-        description: Value::Null,
-        table_type: table_type.to_string(),
-        workbook_id: workbook_id.to_string(),
-        table_settings: Map::from_iter([
-            ("AUTO_RUN_ON".to_string(), json!(true)),
-            ("HAS_SCHEDULED_RUNS".to_string(), json!(false)),
-        ]),
-        field_group_map: json!({}),
-        first_view_id: None,
-        fields: IndexMap::new(),
-        views: IndexMap::new(),
-        records: IndexMap::new(),
-        created_at: now.clone(),
-        updated_at: now.clone(),
-        deleted_at: None,
-        pending_runstatus: Vec::new(),
-        has_pending_runs: false,
-    };
-    for (id, field_name) in [
-        (CREATED_AT_FIELD_ID, "Created At"),
-        (UPDATED_AT_FIELD_ID, "Updated At"),
-    ] {
-        table.fields.insert(
-            id.to_string(),
-            Field {
-                id: id.to_string(),
-                name: field_name.to_string(),
-                field_type: "date".to_string(),
-                description: Value::Null,
-                type_settings: json!({"dataTypeSettings": {"type": "date"}}),
-                system: true,
-                created_at: now.clone(),
-                updated_at: now.clone(),
-                deleted_at: None,
-            },
-        );
-    }
-    let mut order: Option<String> = None;
-    for (view_name, preconfigured) in DEFAULT_VIEWS {
-        let view_order = next_order_after(order.as_deref());
-        let view = new_view(
-            &table,
-            store.ids.id("gv_"),
-            view_name,
-            view_order.clone(),
-            preconfigured,
-        );
-        order = Some(view_order);
-        table.views.insert(view.id.clone(), view);
-    }
-    table.first_view_id = table.views.keys().next().cloned();
+    let table = new_table(
+        store,
+        NewTable {
+            name,
+            description: Value::Null,
+            table_type,
+            workbook_id,
+            with_views: true,
+        },
+        &iso_time(now_ms),
+    );
+    let table_id = table.id.clone();
     store.tables.insert(table_id.clone(), table);
     table_id
 }

@@ -11,7 +11,7 @@ use crate::emulator::render::{table_json, workbook_json};
 use crate::emulator::router::{ApiRequest, Context, Params};
 use crate::emulator::runs::{auto_run_records, backfill_stale_cells};
 use crate::emulator::store::{
-    CREATED_AT_FIELD_ID, Field, Record, Table, UPDATED_AT_FIELD_ID, View, iso_time,
+    CREATED_AT_FIELD_ID, Field, Record, Store, Table, UPDATED_AT_FIELD_ID, View, iso_time,
     next_order_after,
 };
 
@@ -35,6 +35,67 @@ fn system_field(id: &str, name: &str, now: &str) -> Field {
         updated_at: now.to_string(),
         deleted_at: None,
     }
+}
+
+/// What a new table is made from.
+pub struct NewTable<'a> {
+    pub name: &'a str,
+    pub description: Value,
+    pub table_type: &'a str,
+    pub workbook_id: &'a str,
+    /// Clay's five default views (`template: "no_views"` makes none).
+    pub with_views: bool,
+}
+
+/// A table as Clay creates it: auto-run on, the two locked system date columns, and the default
+/// views. The caller adds rows and stores it.
+pub fn new_table(store: &mut Store, new: NewTable<'_>, now: &str) -> Table {
+    let mut table = Table {
+        id: store.ids.id("t_"),
+        name: new.name.to_string(),
+        description: new.description,
+        table_type: new.table_type.to_string(),
+        workbook_id: new.workbook_id.to_string(),
+        table_settings: Map::from_iter([
+            ("AUTO_RUN_ON".to_string(), json!(true)),
+            ("HAS_SCHEDULED_RUNS".to_string(), json!(false)),
+        ]),
+        field_group_map: json!({}),
+        first_view_id: None,
+        fields: IndexMap::new(),
+        views: IndexMap::new(),
+        records: IndexMap::new(),
+        created_at: now.to_string(),
+        updated_at: now.to_string(),
+        deleted_at: None,
+        pending_runstatus: Vec::new(),
+        has_pending_runs: false,
+    };
+    for (id, field_name) in [
+        (CREATED_AT_FIELD_ID, "Created At"),
+        (UPDATED_AT_FIELD_ID, "Updated At"),
+    ] {
+        table
+            .fields
+            .insert(id.to_string(), system_field(id, field_name, now));
+    }
+    if new.with_views {
+        let mut order: Option<String> = None;
+        for (view_name, preconfigured) in DEFAULT_VIEWS {
+            let view_order = next_order_after(order.as_deref());
+            let view = new_view(
+                &table,
+                store.ids.id("gv_"),
+                view_name,
+                view_order.clone(),
+                preconfigured,
+            );
+            order = Some(view_order);
+            table.views.insert(view.id.clone(), view);
+        }
+        table.first_view_id = table.views.keys().next().cloned();
+    }
+    table
 }
 
 /// A view listing every live field of `table` in order.
@@ -112,53 +173,19 @@ pub fn create(context: &mut Context<'_>, _: &Params, request: &ApiRequest) -> Ha
             workbook_id
         }
     };
-    let table_id = store.ids.id("t_");
-    let mut table = Table {
-        id: table_id.clone(),
-        name,
-        description: body.get("description").cloned().unwrap_or(Value::Null),
-        table_type,
-        workbook_id,
-        table_settings: Map::from_iter([
-            ("AUTO_RUN_ON".to_string(), json!(true)),
-            ("HAS_SCHEDULED_RUNS".to_string(), json!(false)),
-        ]),
-        field_group_map: json!({}),
-        first_view_id: None,
-        fields: IndexMap::new(),
-        views: IndexMap::new(),
-        records: IndexMap::new(),
-        created_at: now.clone(),
-        updated_at: now.clone(),
-        deleted_at: None,
-        pending_runstatus: Vec::new(),
-        has_pending_runs: false,
-    };
-    for (id, field_name) in [
-        (CREATED_AT_FIELD_ID, "Created At"),
-        (UPDATED_AT_FIELD_ID, "Updated At"),
-    ] {
-        table
-            .fields
-            .insert(id.to_string(), system_field(id, field_name, &now));
-    }
     // `template: "no_views"` (MS, CC) creates the table without views; the caller adds one.
-    if string_field(&body, "template") != Some("no_views") {
-        let mut order: Option<String> = None;
-        for (view_name, preconfigured) in DEFAULT_VIEWS {
-            let view_order = next_order_after(order.as_deref());
-            let view = new_view(
-                &table,
-                store.ids.id("gv_"),
-                view_name,
-                view_order.clone(),
-                preconfigured,
-            );
-            order = Some(view_order);
-            table.views.insert(view.id.clone(), view);
-        }
-        table.first_view_id = table.views.keys().next().cloned();
-    }
+    let mut table = new_table(
+        store,
+        NewTable {
+            name: &name,
+            description: body.get("description").cloned().unwrap_or(Value::Null),
+            table_type: &table_type,
+            workbook_id: &workbook_id,
+            with_views: string_field(&body, "template") != Some("no_views"),
+        },
+        &now,
+    );
+    let table_id = table.id.clone();
     if context.config.auto_blank_row {
         let record_id = store.ids.id("r_");
         table
