@@ -412,3 +412,74 @@ fn cell_errors_are_counted_by_kind_and_exit_1() {
         .sum();
     assert!(counted > 0, "{status}");
 }
+
+#[test]
+fn apply_run_runs_new_columns_then_reruns_only_the_changed_one() {
+    let project = leads_with(quiet_emulator());
+
+    // New columns: each runs on the rows where it never ran, after apply, with the estimate first.
+    let first = project
+        .run(&["apply", "--auto-approve", "--run"])
+        .expect_code(0);
+    assert!(
+        first.stderr.contains("Apply complete!"),
+        "{}",
+        first.output()
+    );
+    assert!(
+        first.stderr.contains("60 cells to run"),
+        "{}",
+        first.output()
+    );
+    assert_eq!(
+        outcome_row(&first.stdout, "Email")[2..4],
+        ["20", "20"],
+        "{}",
+        first.output()
+    );
+    assert_eq!(outcome_row(&first.stdout, "Summary")[2..4], ["20", "20"]);
+    assert_eq!(
+        outcome_row(&first.stdout, "Score")[5],
+        "20",
+        "gated rows: {}",
+        first.stdout
+    );
+    assert_eq!(run_calls(&project), 1, "one PATCH …/run for the new table");
+
+    // A prompt edit changes the results: that column alone re-runs on every row (forced, since
+    // every cell already succeeded); the others are not touched.
+    project.edit_spec(
+        "Summarise {{Name}} in one line.",
+        "Summarise {{Name}} in two lines.",
+    );
+    let changed = project
+        .run(&["apply", "--auto-approve", "--run"])
+        .expect_code(0);
+    assert_eq!(
+        outcome_row(&changed.stdout, "Summary")[2..4],
+        ["20", "20"],
+        "{}",
+        changed.output()
+    );
+    assert!(!changed.stdout.contains("Email"), "{}", changed.stdout);
+    assert!(!changed.stdout.contains("Score"), "{}", changed.stdout);
+    assert_eq!(run_calls(&project), 2);
+
+    // A rename changes no result: apply, nothing to run.
+    project.edit_spec("      Score:\n", "      Fit Score:\n");
+    let spec = project.spec();
+    project.write_spec(&spec.replace(
+        "      Fit Score:\n        ai:",
+        "      Fit Score:\n        renamed_from: Score\n        ai:",
+    ));
+    let renamed = project
+        .run(&["apply", "--auto-approve", "--run"])
+        .expect_code(0);
+    assert!(
+        renamed.stderr.contains("no new or changed"),
+        "{}",
+        renamed.output()
+    );
+    assert_eq!(run_calls(&project), 2);
+    project.expect_no_changes();
+}

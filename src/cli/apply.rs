@@ -267,6 +267,9 @@ pub fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<u8> {
             let loaded_rows = super::rows::load_all(&connection, &backend, &rows).await?;
             eprint!("{}", super::rows::render(&[], &loaded_rows, true));
             verify(&connection, &loaded, &backend, &locks).await?;
+            if args.run {
+                code = super::run::run_applied(&connection, &loaded, &backend, &plans).await?;
+            }
         }
         Ok(code)
     })
@@ -347,9 +350,12 @@ fn apply_saved(global: &GlobalArgs, path: &Path, args: &ApplyArgs) -> anyhow::Re
         eprint!("{}", render::human(&saved.plan, super::render::use_color()));
         let summaries =
             apply_plans(&connection, &loaded, &backend, &plans, &locks, args.parallelism, &hook).await?;
-        let code = report(&summaries, &saved.plan);
+        let mut code = report(&summaries, &saved.plan);
         if code == super::EXIT_OK {
             verify(&connection, &loaded, &backend, &locks).await?;
+            if args.run {
+                code = super::run::run_applied(&connection, &loaded, &backend, &plans).await?;
+            }
         }
         Ok(code)
     })

@@ -19,17 +19,21 @@ use anyhow::{Context, bail};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::args::{GlobalArgs, RunArgs};
-use super::clay::{Targets, connect, project_root, runtime};
+use super::clay::{Connection, Targets, connect, project_root, runtime};
 use super::plan::backend;
 use super::project::{Loaded, load};
 use super::status::{error_summary, write_table};
 use crate::cost::{Amounts, BudgetState, trim_number};
 use crate::diagnostics::DiagnosticKind;
-use crate::provider::WorkspaceId;
+use crate::engine::{WorkbookPlan, reruns};
+use crate::plan::{Action, Plan};
+use crate::provider::{ClayClient, WorkspaceId};
 use crate::runs::{
-    ManagedWorkbook, PreparedRun, RowSelection, RunEstimate, RunEvent, RunHook, RunOptions,
-    RunReport, RunSelection, RunTarget, RunsError, StatusCounts, execute_run, prepare_run,
+    ColumnChoice, ManagedWorkbook, PreparedRun, RowSelection, RunEstimate, RunEvent, RunHook,
+    RunOptions, RunReport, RunSelection, RunTarget, RunsError, StatusCounts, execute_run,
+    prepare_run,
 };
+use crate::state::{LocalBackend, ObjectPath, ResourceKind};
 
 /// How long `run` waits for cells to finish, in seconds (the cells go on in Clay after it).
 const TIMEOUT_VARIABLE: &str = "CLAYFORM_RUN_TIMEOUT";
@@ -47,6 +51,7 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> anyhow::Result<u8> {
             .map(|c| c.trim().to_string())
             .filter(|c| !c.is_empty())
             .collect(),
+        only: Vec::new(),
         rows: match (args.rows, args.all) {
             (Some(rows), _) => RowSelection::First(rows),
             (None, true) => RowSelection::All,
@@ -97,7 +102,7 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> anyhow::Result<u8> {
     }
 
     // Read and estimate everything first: nothing runs unless every workbook is within budget.
-    let mut prepared: Vec<(PreparedRun, crate::provider::ClayClient)> = Vec::new();
+    let mut prepared: Vec<(PreparedRun, ClayClient)> = Vec::new();
     for (target, managed) in &chosen {
         let clay = connection
             .client
@@ -123,9 +128,100 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> anyhow::Result<u8> {
         .into());
     }
 
+    runtime.block_on(execute_prepared(&prepared, &options))
+}
+
+/// `apply --run`: after a successful apply, run the action columns its plans created, replaced
+/// or changed in a way that alters their results (`engine::reruns`, the rule behind the plan's
+/// cost lines). New columns run where they never ran; changed ones re-run on every row
+/// (`forceRun`), which is what the plan's "re-runs N rows" said. The estimate is shown and the
+/// budgets checked first, as `run` does; over budget, nothing runs and apply still succeeded.
+pub(super) async fn run_applied(
+    connection: &Connection,
+    loaded: &Loaded,
+    backend: &LocalBackend,
+    plans: &[WorkbookPlan],
+) -> anyhow::Result<u8> {
+    let targets = Targets::resolve(loaded, &connection.client).await?;
+    let options = RunOptions {
+        timeout: timeout_from_env()?,
+        ..RunOptions::default()
+    };
+    let mut prepared = Vec::new();
+    for (index, planned) in plans.iter().enumerate() {
+        let target = targets.target(loaded, index);
+        let only = applied_columns(&target, &planned.plan);
+        if only.is_empty() {
+            continue;
+        }
+        let Some(state) = backend
+            .load(&target.state_key())
+            .with_context(|| format!("cannot read the state of `{}`", target.name()))?
+        else {
+            continue;
+        };
+        let managed = ManagedWorkbook::from_state(&state, Some(target.workbook));
+        let clay = connection
+            .client
+            .with_workspace_id(WorkspaceId(target.workspace_id));
+        let run_target = RunTarget {
+            workbook: target.workbook,
+            managed: &managed,
+            catalog: target.catalog,
+            client: target.client,
+        };
+        let selection = RunSelection {
+            only,
+            ..RunSelection::default()
+        };
+        let run = prepare_run(&clay, &run_target, &selection, &options)
+            .await
+            .with_context(|| format!("cannot prepare the run of `{}`", target.name()))?;
+        eprint!("\n{}", render_estimate(&run.estimate));
+        prepared.push((run, clay));
+    }
+    if prepared.is_empty() {
+        eprintln!("\n--run: no new or changed enrichment or AI column to run.");
+        return Ok(super::EXIT_OK);
+    }
+    if prepared.iter().any(|(run, _)| run.estimate.over_budget()) {
+        eprintln!(
+            "error: the run is over budget, so nothing was run (the apply itself succeeded)\n\n\
+             hint: `clayform run --allow-over-budget` runs it anyway"
+        );
+        return Ok(super::EXIT_ERROR);
+    }
+    execute_prepared(&prepared, &options).await
+}
+
+/// The new, replaced and changed action columns of an applied plan, changed ones forced.
+fn applied_columns(target: &crate::engine::Target<'_>, plan: &Plan) -> Vec<ColumnChoice> {
+    plan.changes
+        .iter()
+        .filter(|change| change.kind == ResourceKind::Column && reruns(change))
+        .filter_map(|change| {
+            let ObjectPath::Column { table, column } = &change.address.path else {
+                return None;
+            };
+            let spec = target.workbook.table(table)?.column(column)?;
+            spec.kind.is_action().then(|| ColumnChoice {
+                table: table.clone(),
+                column: column.clone(),
+                force: change.action == Action::Update,
+            })
+        })
+        .collect()
+}
+
+/// Run what was prepared, one workbook after another, with progress on stderr and the outcome
+/// tables on stdout. Exit 1 when a cell ended in an error or the wait timed out.
+async fn execute_prepared(
+    prepared: &[(PreparedRun, ClayClient)],
+    options: &RunOptions,
+) -> anyhow::Result<u8> {
     let mut out = String::new();
     let mut failed = false;
-    for (run, clay) in &prepared {
+    for (run, clay) in prepared {
         if run.is_empty() {
             eprintln!(
                 "nothing to run in `{}`: every selected cell already succeeded\n\nhint: pass \
@@ -135,8 +231,8 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> anyhow::Result<u8> {
             continue;
         }
         let hook = Progress::new();
-        let report = runtime
-            .block_on(execute_run(clay, run, &options, &hook))
+        let report = execute_run(clay, run, options, &hook)
+            .await
             .with_context(|| format!("the run of `{}` failed", run.workbook))?;
         hook.finish();
         render_report(&mut out, &report);

@@ -9,13 +9,27 @@ use std::collections::HashMap;
 
 use super::{EngineError, Target};
 use crate::cost::{estimate_rows, row_price};
-use crate::plan::{Action, ChangeCost, Plan};
+use crate::plan::{Action, ChangeCost, Plan, ResourceChange};
 use crate::provider::ClayClient;
 use crate::refresh::Refreshed;
 use crate::state::{ObjectPath, ResourceKind};
 
 /// Paths whose change leaves a column's cells as they are.
 const COSMETIC_PATHS: [&str; 3] = ["/name", "/description", "/run_as_button"];
+
+/// Whether applying `change` leaves its column with cells to (re)compute: a created or replaced
+/// column has none yet; an update re-runs unless only cosmetic paths changed. Says nothing about
+/// the column's kind.
+pub fn reruns(change: &ResourceChange) -> bool {
+    match change.action {
+        Action::Create | Action::Replace => true,
+        Action::Update => change
+            .changed_paths
+            .iter()
+            .any(|p| !COSMETIC_PATHS.contains(&p.as_str())),
+        Action::NoOp | Action::Delete => false,
+    }
+}
 
 pub async fn attach(
     plan: &mut Plan,
@@ -32,14 +46,7 @@ pub async fn attach(
         if change.kind != ResourceKind::Column {
             continue;
         }
-        let reruns = match change.action {
-            Action::Create | Action::Replace => true,
-            Action::Update => change
-                .changed_paths
-                .iter()
-                .any(|p| !COSMETIC_PATHS.contains(&p.as_str())),
-            Action::NoOp | Action::Delete => false,
-        };
+        let reruns = reruns(change);
         let Some(table_index) = target
             .workbook
             .tables

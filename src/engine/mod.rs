@@ -25,6 +25,7 @@ use crate::refresh::{RefreshError, Refreshed, refresh};
 use crate::state::{Address, LocalBackend, Operation, State, StateError, StateLock};
 
 pub use applying::{ApplyOptions, ApplySummary, apply_workbook};
+pub use costs::reruns;
 pub use order::live_order;
 
 /// One workbook to plan or apply, with what it needs from the project.

@@ -51,7 +51,20 @@ pub struct RunSelection {
     pub table: Option<String>,
     /// Columns by name; empty: every action column of the selected tables.
     pub columns: Vec<String>,
+    /// Exactly these columns, by table and name, each forced or not (what `apply --run` picks:
+    /// new columns run where they never ran, changed ones re-run everywhere). When not empty,
+    /// `table` and `columns` are ignored.
+    pub only: Vec<ColumnChoice>,
     pub rows: RowSelection,
+}
+
+/// One column picked by table and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnChoice {
+    pub table: String,
+    pub column: String,
+    /// Re-run cells that already succeeded, whatever [`RunOptions::force`] says.
+    pub force: bool,
 }
 
 /// Which rows to run.
@@ -122,6 +135,8 @@ struct PreparedColumn {
     outside_before: StatusCounts,
     /// Selected cells Clay will skip (already `SUCCESS`, not forced).
     skipped_success: u64,
+    /// Sent with `forceRun: true`.
+    force: bool,
 }
 
 impl PreparedRun {
@@ -246,14 +261,85 @@ pub async fn prepare_run(
     })
 }
 
-/// A managed table and the selected action columns in it, each with its spec column.
-type ChosenTable<'t> = (&'t ManagedTable, Vec<(&'t ManagedColumn, &'t Column)>);
+/// A managed table and the selected action columns in it, each with its spec column and whether
+/// it is forced.
+type ChosenTable<'t> = (&'t ManagedTable, Vec<(&'t ManagedColumn, &'t Column, bool)>);
+
+/// The columns named by [`RunSelection::only`]: each must be an applied action column.
+fn choose_listed<'t>(
+    target: &RunTarget<'t>,
+    only: &[ColumnChoice],
+) -> Result<Vec<ChosenTable<'t>>, RunsError> {
+    let mut chosen: Vec<ChosenTable<'t>> = Vec::new();
+    for choice in only {
+        let Some(spec_table) = target.workbook.table(&choice.table) else {
+            return Err(RunsError::UnknownTable {
+                workbook: target.workbook.name.text.clone(),
+                table: choice.table.clone(),
+                known: target
+                    .workbook
+                    .tables
+                    .iter()
+                    .map(|t| t.name.text.clone())
+                    .collect(),
+                applied: true,
+            });
+        };
+        let Some(spec_column) = spec_table.column(&choice.column) else {
+            return Err(RunsError::UnknownColumn {
+                column: choice.column.clone(),
+                known: spec_table
+                    .columns
+                    .iter()
+                    .filter(|c| c.kind.is_action())
+                    .map(|c| c.name.text.clone())
+                    .collect(),
+            });
+        };
+        if !spec_column.kind.is_action() {
+            return Err(RunsError::NotAnActionColumn {
+                table: choice.table.clone(),
+                column: choice.column.clone(),
+                kind: spec_column.kind.keyword().to_string(),
+            });
+        }
+        let managed_table =
+            target
+                .managed
+                .table(&choice.table)
+                .ok_or_else(|| RunsError::TableNotApplied {
+                    table: choice.table.clone(),
+                })?;
+        let managed_column =
+            managed_table
+                .column(&choice.column)
+                .ok_or_else(|| RunsError::ColumnNotApplied {
+                    table: choice.table.clone(),
+                    column: choice.column.clone(),
+                })?;
+        let entry = (managed_column, spec_column, choice.force);
+        match chosen
+            .iter_mut()
+            .find(|(t, _)| t.name == managed_table.name)
+        {
+            Some((_, columns)) => columns.push(entry),
+            None => chosen.push((managed_table, vec![entry])),
+        }
+    }
+    if chosen.is_empty() {
+        return Err(RunsError::NothingSelected);
+    }
+    Ok(chosen)
+}
 
 /// The managed tables and action columns the selection names, each with its spec column.
 fn choose_columns<'t>(
     target: &RunTarget<'t>,
     selection: &RunSelection,
 ) -> Result<Vec<ChosenTable<'t>>, RunsError> {
+    if !selection.only.is_empty() {
+        return choose_listed(target, &selection.only);
+    }
     let workbook = target.workbook;
     let spec_tables: Vec<&crate::model::Table> = match &selection.table {
         Some(name) => vec![workbook.table(name).ok_or_else(|| {
@@ -300,7 +386,7 @@ fn choose_columns<'t>(
                         column: column.name.text.clone(),
                     });
                 }
-                (Some(_), Some(managed_column)) => columns.push((managed_column, column)),
+                (Some(_), Some(managed_column)) => columns.push((managed_column, column, false)),
             }
         }
         if let (Some(managed), false) = (managed, columns.is_empty()) {
@@ -337,7 +423,7 @@ async fn prepare_table(
     clay: &ClayClient,
     target: &RunTarget<'_>,
     table: &ManagedTable,
-    columns: &[(&ManagedColumn, &Column)],
+    columns: &[(&ManagedColumn, &Column, bool)],
     selection: &RunSelection,
     options: &RunOptions,
 ) -> Result<PreparedTable, RunsError> {
@@ -372,7 +458,10 @@ async fn prepare_table(
     let before = field_counts(clay, table).await?;
     // Only a partial selection needs its own cells read: otherwise "outside" is empty.
     let selected_before: HashMap<String, StatusCounts> = if record_ids.len() < total_rows {
-        let field_ids: Vec<&str> = columns.iter().map(|(c, _)| c.field_id.as_str()).collect();
+        let field_ids: Vec<&str> = columns
+            .iter()
+            .map(|(c, _, _)| c.field_id.as_str())
+            .collect();
         let records = clay
             .bulk_fetch_records(&table.table_id, &record_ids, &[])
             .await
@@ -396,17 +485,14 @@ async fn prepare_table(
     };
     let prepared_columns = columns
         .iter()
-        .map(|(managed, spec)| {
+        .map(|(managed, spec, forced)| {
+            let force = options.force || *forced;
             let table_before = before.get(&managed.field_id).cloned().unwrap_or_default();
             let selected = selected_before
                 .get(&managed.field_id)
                 .cloned()
                 .unwrap_or_default();
-            let skipped_success = if options.force {
-                0
-            } else {
-                selected.get(SUCCESS)
-            };
+            let skipped_success = if force { 0 } else { selected.get(SUCCESS) };
             let price = row_price(&spec.kind, target.catalog, target.client);
             PreparedColumn {
                 name: managed.name.clone(),
@@ -417,6 +503,7 @@ async fn prepare_table(
                 scheduled: (record_ids.len() as u64).saturating_sub(skipped_success),
                 outside_before: table_before.saturating_sub(&selected),
                 skipped_success,
+                force,
             }
         })
         .collect();
@@ -460,29 +547,34 @@ pub async fn execute_run(
     let started = Instant::now();
     let mut waiting: Vec<usize> = Vec::new();
     for (index, table) in prepared.tables.iter().enumerate() {
-        let field_ids: Vec<String> = table
-            .columns
-            .iter()
-            .filter(|c| c.scheduled > 0)
-            .map(|c| c.field_id.clone())
-            .collect();
-        if field_ids.is_empty() || table.record_ids.is_empty() {
+        let scheduled = || table.columns.iter().filter(|c| c.scheduled > 0);
+        if scheduled().next().is_none() || table.record_ids.is_empty() {
             continue;
         }
-        for batch in table.record_ids.chunks(RUN_BATCH) {
-            clay.run_fields(
-                &table.table_id,
-                &field_ids,
-                RunRecords::RecordIds(batch.to_vec()),
-                prepared.force,
-            )
-            .await
-            .map_err(|source| {
-                RunsError::clay(
-                    format!("cannot run columns of table `{}`", table.name),
-                    source,
+        // `forceRun` is per call: forced and unforced columns go in separate calls.
+        for force in [false, true] {
+            let field_ids: Vec<String> = scheduled()
+                .filter(|c| c.force == force)
+                .map(|c| c.field_id.clone())
+                .collect();
+            if field_ids.is_empty() {
+                continue;
+            }
+            for batch in table.record_ids.chunks(RUN_BATCH) {
+                clay.run_fields(
+                    &table.table_id,
+                    &field_ids,
+                    RunRecords::RecordIds(batch.to_vec()),
+                    force,
                 )
-            })?;
+                .await
+                .map_err(|source| {
+                    RunsError::clay(
+                        format!("cannot run columns of table `{}`", table.name),
+                        source,
+                    )
+                })?;
+            }
         }
         let names: Vec<String> = table
             .columns

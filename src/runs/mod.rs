@@ -8,8 +8,8 @@
 //! Must not know: printing or terminals (progress goes through [`RunHook`]), Clay's JSON (the
 //! provider decodes it), the state file format, argument parsing.
 //!
-//! Entry points: [`prepare_run`] → [`execute_run`], or both at once with [`run_columns`] (what
-//! `apply --run` is meant to call); [`read_status`] for `status`.
+//! Entry points: [`prepare_run`] → [`execute_run`] (what `run` and `apply --run` call, showing the
+//! estimate in between), or both at once with [`run_columns`]; [`read_status`] for `status`.
 
 pub mod counts;
 mod estimate;
@@ -23,8 +23,8 @@ use crate::provider::ClayError;
 pub use counts::{RunState, StatusClass, StatusCounts, classify, status_label};
 pub use estimate::{ColumnEstimate, RunEstimate};
 pub use execute::{
-    ColumnRunReport, PreparedRun, RowSelection, RunOptions, RunReport, RunSelection, RunTarget,
-    TableRunReport, execute_run, prepare_run, run_columns,
+    ColumnChoice, ColumnRunReport, PreparedRun, RowSelection, RunOptions, RunReport, RunSelection,
+    RunTarget, TableRunReport, execute_run, prepare_run, run_columns,
 };
 pub use hook::{NoProgress, RunEvent, RunHook};
 pub use managed::{ACTION_KINDS, ManagedColumn, ManagedTable, ManagedWorkbook};
