@@ -8,15 +8,14 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use anyhow::{Context, bail};
 
 use super::args::{ApplyArgs, DestroyArgs, GlobalArgs};
 use super::clay::{Connection, Targets, connect, project_root, runtime};
 use super::plan::{backend, combined, hash_of, load_valid, lock_all, pin, plan_all};
+use super::progress::ApplyProgress;
 use super::project::Loaded;
-use crate::apply::hook::{ApplyEvent, ApplyHook};
 use crate::engine::intents::reconcile;
 use crate::engine::{
     ApplyOptions, ApplySummary, PlanOptions, WorkbookPlan, apply_workbook, plan_workbook,
@@ -25,50 +24,6 @@ use crate::plan::saved::{Current, SavedPlan, fingerprint};
 use crate::plan::{Action, Plan, Reason, render};
 use crate::provider::wire::workspace::WorkspaceId;
 use crate::state::{LocalBackend, ObjectPath, Operation, StateLock};
-
-/// Progress as plain lines on stderr, or JSON lines with `--json`.
-struct ProgressLines {
-    json: bool,
-    started: Mutex<std::collections::HashMap<String, std::time::Instant>>,
-}
-
-impl ApplyHook for ProgressLines {
-    fn event(&self, event: &ApplyEvent) {
-        if self.json {
-            if let Ok(line) = serde_json::to_string(event) {
-                eprintln!("{line}");
-            }
-            return;
-        }
-        let verb = |action: Action| match action {
-            Action::Create => "creating",
-            Action::Update | Action::NoOp => "updating",
-            Action::Replace => "replacing",
-            Action::Delete => "destroying",
-        };
-        match event {
-            ApplyEvent::PreApply { address, action } => {
-                self.started
-                    .lock()
-                    .expect("progress mutex")
-                    .insert(address.to_string(), std::time::Instant::now());
-                eprintln!("{address}: {}...", verb(*action));
-            }
-            ApplyEvent::PostApply {
-                address, elapsed, ..
-            } => {
-                eprintln!("{address}: done after {:.1}s", elapsed.as_secs_f64());
-            }
-            ApplyEvent::Failed { address, error, .. } => eprintln!("{address}: failed: {error}"),
-            ApplyEvent::Skipped {
-                address, because, ..
-            } => {
-                eprintln!("{address}: skipped because `{because}` failed");
-            }
-            ApplyEvent::PostStateUpdate { .. } => {}
-        }
-    }
-}
 
 fn confirm(plan_text: &str, auto_approve: bool) -> anyhow::Result<bool> {
     eprint!("{plan_text}");
@@ -122,33 +77,44 @@ async fn apply_plans(
     plans: &[WorkbookPlan],
     locks: &[StateLock],
     parallelism: usize,
-    hook: &dyn ApplyHook,
+    hook: &ApplyProgress,
 ) -> anyhow::Result<Vec<ApplySummary>> {
     let targets = Targets::resolve(loaded, &connection.client).await?;
-    let mut summaries = Vec::new();
-    for (index, planned) in plans.iter().enumerate() {
-        if !planned.plan.has_changes() {
-            continue;
+    let steps = plans
+        .iter()
+        .flat_map(|p| &p.plan.changes)
+        .filter(|c| c.action != Action::NoOp)
+        .count();
+    hook.begin(steps as u64);
+    let summaries = async {
+        let mut summaries = Vec::new();
+        for (index, planned) in plans.iter().enumerate() {
+            if !planned.plan.has_changes() {
+                continue;
+            }
+            let target = targets.target(loaded, index);
+            let clay = connection
+                .client
+                .with_workspace_id(WorkspaceId(target.workspace_id));
+            let options = ApplyOptions { parallelism };
+            summaries.push(
+                apply_workbook(
+                    &clay,
+                    backend,
+                    &locks[index],
+                    &target,
+                    planned,
+                    &options,
+                    hook,
+                )
+                .await?,
+            );
         }
-        let target = targets.target(loaded, index);
-        let clay = connection
-            .client
-            .with_workspace_id(WorkspaceId(target.workspace_id));
-        let options = ApplyOptions { parallelism };
-        summaries.push(
-            apply_workbook(
-                &clay,
-                backend,
-                &locks[index],
-                &target,
-                planned,
-                &options,
-                hook,
-            )
-            .await?,
-        );
+        Ok(summaries)
     }
-    Ok(summaries)
+    .await;
+    hook.finish();
+    summaries
 }
 
 /// Re-read Clay after apply and say whether it matches the specs.
@@ -206,10 +172,7 @@ pub fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<u8> {
     let backend = backend(&loaded);
     let connection = connect(&project_root(&loaded))?;
     let runtime = runtime()?;
-    let hook = ProgressLines {
-        json: args.json,
-        started: Mutex::default(),
-    };
+    let hook = ApplyProgress::new(args.json);
     runtime.block_on(async {
         let locks = lock_all(&connection, &loaded, &backend, Operation::Apply).await?;
         reconcile_all(&connection, &loaded, &backend, &locks).await?;
@@ -310,10 +273,7 @@ fn apply_saved(global: &GlobalArgs, path: &Path, args: &ApplyArgs) -> anyhow::Re
     };
     let backend = backend(&loaded);
     let connection = connect(&project_root(&loaded))?;
-    let hook = ProgressLines {
-        json: args.json,
-        started: Mutex::default(),
-    };
+    let hook = ApplyProgress::new(args.json);
     runtime()?.block_on(async {
         let locks = lock_all(&connection, &loaded, &backend, Operation::Apply).await?;
         let plans = plan_all(
@@ -404,10 +364,7 @@ pub fn destroy(global: &GlobalArgs, args: DestroyArgs) -> anyhow::Result<u8> {
     };
     let backend = backend(&loaded);
     let connection = connect(&project_root(&loaded))?;
-    let hook = ProgressLines {
-        json: false,
-        started: Mutex::default(),
-    };
+    let hook = ApplyProgress::new(false);
     runtime()?.block_on(async {
         let targets = Targets::resolve(&loaded, &connection.client).await?;
         let locks = lock_all(&connection, &loaded, &backend, Operation::Destroy).await?;

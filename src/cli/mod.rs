@@ -16,6 +16,7 @@ mod emulate;
 mod graph;
 mod import;
 mod plan;
+mod progress;
 pub mod project;
 mod render;
 mod rows;
