@@ -257,6 +257,29 @@ pub enum DiagnosticKind {
         budget: f64,
         unit: String,
     },
+
+    // ---- CF5xx: files the specs point to (CSV sources; checked by the command-line layer) ----
+    /// A CSV source's file can't be read, or has no header line.
+    CsvUnreadable {
+        path: String,
+        reason: String,
+    },
+    /// `mapping:` maps from a header the CSV file does not have.
+    CsvMissingHeader {
+        header: String,
+        path: String,
+    },
+    /// No header of the CSV file fills the `key` column, so no row could be identified.
+    CsvKeyNotFilled {
+        key: String,
+        path: String,
+    },
+    /// Headers of the CSV file that fill no column of the table: their values are not loaded.
+    CsvHeadersIgnored {
+        headers: Vec<String>,
+        path: String,
+        table: String,
+    },
 }
 
 impl DiagnosticKind {
@@ -297,6 +320,10 @@ impl DiagnosticKind {
             K::UnverifiedEnrichment { .. } => "CF309",
             K::BudgetExceeded { .. } => "CF401",
             K::BudgetNearlyExceeded { .. } => "CF402",
+            K::CsvUnreadable { .. } => "CF501",
+            K::CsvMissingHeader { .. } => "CF502",
+            K::CsvKeyNotFilled { .. } => "CF503",
+            K::CsvHeadersIgnored { .. } => "CF504",
         }
     }
 
@@ -304,7 +331,8 @@ impl DiagnosticKind {
         match self {
             DiagnosticKind::RunIfIgnored { .. }
             | DiagnosticKind::BudgetNearlyExceeded { .. }
-            | DiagnosticKind::UnverifiedEnrichment { .. } => Severity::Warning,
+            | DiagnosticKind::UnverifiedEnrichment { .. }
+            | DiagnosticKind::CsvHeadersIgnored { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -433,6 +461,33 @@ impl fmt::Display for DiagnosticKind {
                 "{scope} is estimated at {estimated:.1} {unit}, within 10% of its budget of \
                  {budget:.1}"
             ),
+            K::CsvUnreadable { path, reason } => {
+                write!(f, "cannot read CSV file `{path}`: {reason}")
+            }
+            K::CsvMissingHeader { header, path } => {
+                write!(f, "`{path}` has no header `{header}`")
+            }
+            K::CsvKeyNotFilled { key, path } => {
+                write!(f, "no header of `{path}` fills the key column `{key}`")
+            }
+            K::CsvHeadersIgnored {
+                headers,
+                path,
+                table,
+            } => {
+                let list: Vec<String> = headers.iter().map(|h| format!("`{h}`")).collect();
+                let (noun, verb, whose) = if headers.len() == 1 {
+                    ("header", "matches", "its")
+                } else {
+                    ("headers", "match", "their")
+                };
+                write!(
+                    f,
+                    "{noun} {} of `{path}` {verb} no column of table `{table}`; {whose} values \
+                     are not loaded",
+                    list.join(", ")
+                )
+            }
         }
     }
 }

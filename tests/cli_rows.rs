@@ -85,7 +85,9 @@ fn rows_are_added_once_new_lines_later_and_removed_lines_reported() {
         .stderr(contains(
             "leads.csv:3: no value for key column `Email`; line skipped",
         ))
-        .stderr(contains("header `Unused` matches no column"));
+        .stderr(contains(
+            "header `Unused` of `leads.csv` matches no column of table `Leads`",
+        ));
     assert_eq!(row_count(&url, dir.path(), "Accounts"), 2);
     assert_eq!(row_count(&url, dir.path(), "Leads"), 2);
 

@@ -75,6 +75,9 @@ pub fn load(global: &GlobalArgs, paths: &[PathBuf]) -> anyhow::Result<Loaded> {
         workbooks.extend(workbook);
     }
     diagnostics.extend(crate::validate::check_across_workbooks(&workbooks));
+    for workbook in &workbooks {
+        diagnostics.extend(super::rows::check_csv_sources(&sources, workbook));
+    }
     // File order, then position: reports read top to bottom like the files.
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start));
     Ok(Loaded {

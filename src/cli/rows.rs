@@ -2,12 +2,15 @@
 //! inline `rows:` and CSV lines into row batches, previewing and loading them.
 //!
 //! CSV paths are relative to the spec file. Headers map to columns through `csv.mapping`, else
-//! by the same name; a header with no column is ignored (said once). A line without a value for
-//! the `key` column, or one the CSV reader can't parse, is skipped and reported with its line
-//! number. Loading shows a progress line per 500 rows.
+//! by the same name. [`check_csv_sources`] checks that mapping against each file's header line
+//! when the specs are loaded, as diagnostics pointing into the spec (CF501–CF504): a file that
+//! can't be read, a mapping from a header the file lacks, a key column no header fills (errors),
+//! headers that fill no column (a warning; their values are not loaded). A line without a value
+//! for the `key` column, or one the CSV reader can't parse, is skipped and reported with its line
+//! number. Loading shows progress for large files.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use indexmap::IndexMap;
@@ -15,9 +18,11 @@ use serde_json::Value;
 
 use super::clay::Connection;
 use super::project::Loaded;
+use crate::diagnostics::{Diagnostic, DiagnosticKind, did_you_mean};
 use crate::engine::rows::{RowBatch, RowsReport, SourceRow, inline_rows, load, preview};
 use crate::model::{CsvSource, SourceKind, Table, Workbook};
 use crate::provider::wire::workspace::WorkspaceId;
+use crate::source::SourceMap;
 use crate::state::{LocalBackend, State};
 
 /// Rows of one workbook, with the problems found reading them.
@@ -51,24 +56,10 @@ fn csv_rows(
         .headers()
         .with_context(|| format!("cannot read the header of `{}`", path.display()))?
         .clone();
+    // Headers that fill no column were reported when the specs were loaded (CF504).
     let columns: Vec<Option<String>> = headers
         .iter()
-        .map(|header| {
-            let column = csv
-                .mapping
-                .get(header)
-                .map(|c| c.text.clone())
-                .unwrap_or_else(|| header.to_string());
-            if table.column(&column).is_some() {
-                Some(column)
-            } else {
-                problems.push(format!(
-                    "{}: header `{header}` matches no column of `{}`; it is ignored",
-                    csv.path.text, table.name.text
-                ));
-                None
-            }
-        })
+        .map(|header| column_of(table, csv, header))
         .collect();
     let mut rows = Vec::new();
     for (index, record) in reader.records().enumerate() {
@@ -111,6 +102,142 @@ fn csv_rows(
     })
 }
 
+/// The column a CSV header fills: the one `mapping:` names, else the same-named one, if any.
+fn column_of(table: &Table, csv: &CsvSource, header: &str) -> Option<String> {
+    let column = csv.mapping.get(header).map_or(header, |c| c.text.as_str());
+    table.column(column).map(|_| column.to_string())
+}
+
+fn spec_folder(sources: &SourceMap, workbook: &Workbook) -> PathBuf {
+    sources
+        .get(workbook.file)
+        .path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// Check every CSV source of `workbook` against its file's header line (only that line is
+/// read): diagnostics CF501–CF504, pointing into the spec.
+pub fn check_csv_sources(sources: &SourceMap, workbook: &Workbook) -> Vec<Diagnostic> {
+    let folder = spec_folder(sources, workbook);
+    let mut diagnostics = Vec::new();
+    for table in &workbook.tables {
+        let Some(SourceKind::Csv(csv)) = table.source.as_ref().map(|s| &s.kind) else {
+            continue;
+        };
+        let path = &csv.path.text;
+        let headers = ::csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_path(folder.join(path))
+            .and_then(|mut reader| reader.headers().cloned());
+        let headers: Vec<String> = match headers {
+            Ok(headers) if !headers.iter().all(str::is_empty) => {
+                headers.iter().map(str::to_string).collect()
+            }
+            Ok(_) => {
+                diagnostics.push(
+                    Diagnostic::new(
+                        DiagnosticKind::CsvUnreadable {
+                            path: path.clone(),
+                            reason: "the file has no header line".into(),
+                        },
+                        csv.path.span,
+                    )
+                    .with_help("the first line of a CSV source names its columns"),
+                );
+                continue;
+            }
+            Err(error) => {
+                let reason = match error.kind() {
+                    ::csv::ErrorKind::Io(io) => io.to_string(),
+                    _ => error.to_string(),
+                };
+                diagnostics.push(
+                    Diagnostic::new(
+                        DiagnosticKind::CsvUnreadable {
+                            path: path.clone(),
+                            reason,
+                        },
+                        csv.path.span,
+                    )
+                    .with_primary_label("relative to this spec file's folder"),
+                );
+                continue;
+            }
+        };
+        for (header, column) in &csv.mapping {
+            if headers.iter().any(|h| h == header) {
+                continue;
+            }
+            let mut diagnostic = Diagnostic::new(
+                DiagnosticKind::CsvMissingHeader {
+                    header: header.clone(),
+                    path: path.clone(),
+                },
+                column.span,
+            )
+            .with_primary_label(format!("mapped from header `{header}`"));
+            if let Some(help) = did_you_mean(header, headers.iter().map(String::as_str)) {
+                diagnostic = diagnostic.with_help(help);
+            } else {
+                diagnostic = diagnostic.with_help(format!("its headers: {}", headers.join(", ")));
+            }
+            diagnostics.push(diagnostic);
+        }
+        // A key or mapping naming no column of the table is CF203 already.
+        if let Some(key) = csv
+            .key
+            .as_ref()
+            .filter(|k| table.column(k.as_str()).is_some())
+        {
+            let filled = headers
+                .iter()
+                .any(|h| column_of(table, csv, h).as_deref() == Some(key.as_str()));
+            if !filled {
+                let help = did_you_mean(key.as_str(), headers.iter().map(String::as_str))
+                    .map(|m| format!("{m} (map it: `mapping: {{<header>: {}}}`)", key.text))
+                    .unwrap_or_else(|| {
+                        format!(
+                            "map the header that holds it: `mapping: {{<header>: {}}}`",
+                            key.text
+                        )
+                    });
+                diagnostics.push(
+                    Diagnostic::new(
+                        DiagnosticKind::CsvKeyNotFilled {
+                            key: key.text.clone(),
+                            path: path.clone(),
+                        },
+                        key.span,
+                    )
+                    .with_help(help),
+                );
+            }
+        }
+        let ignored: Vec<String> = headers
+            .iter()
+            .filter(|h| !h.is_empty() && !csv.mapping.contains_key(*h) && table.column(h).is_none())
+            .cloned()
+            .collect();
+        if !ignored.is_empty() {
+            diagnostics.push(
+                Diagnostic::new(
+                    DiagnosticKind::CsvHeadersIgnored {
+                        headers: ignored,
+                        path: path.clone(),
+                        table: table.name.text.clone(),
+                    },
+                    csv.path.span,
+                )
+                .with_help("add columns for them, or map them to columns with `mapping:`"),
+            );
+        }
+    }
+    diagnostics
+}
+
 /// The row batches of every workbook in `loaded` that has row sources.
 pub fn read_all(loaded: &Loaded, workspace_ids: &[u64]) -> anyhow::Result<Vec<WorkbookRows>> {
     let mut all = Vec::new();
@@ -128,13 +255,7 @@ fn read_workbook(
     workbook: &Workbook,
     workspace_id: u64,
 ) -> anyhow::Result<WorkbookRows> {
-    let spec_folder = loaded
-        .sources
-        .get(workbook.file)
-        .path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
+    let spec_folder = spec_folder(&loaded.sources, workbook);
     let mut batches = Vec::new();
     let mut problems = Vec::new();
     for table in &workbook.tables {
