@@ -185,6 +185,57 @@ impl ApplyHook for ApplyProgress {
     }
 }
 
+/// Rows added to one table: a bar on a terminal, else a line per insert call; nothing for a
+/// load that fits in one call.
+pub struct RowsProgress {
+    table: String,
+    bar: Option<ProgressBar>,
+    shown: bool,
+}
+
+impl RowsProgress {
+    pub fn new(table: &str) -> RowsProgress {
+        RowsProgress {
+            table: table.to_string(),
+            bar: None,
+            shown: false,
+        }
+    }
+
+    /// `done` of `total` new rows are in Clay.
+    pub fn update(&mut self, done: usize, total: usize) {
+        if total <= crate::engine::rows::INSERT_CHUNK {
+            return;
+        }
+        if !self.shown {
+            self.shown = true;
+            if std::io::stderr().is_terminal() {
+                let bar =
+                    ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+                bar.set_style(
+                    ProgressStyle::with_template(
+                        "rows: table `{prefix}` [{bar:30}] {pos}/{len} ({per_sec}, {eta} left)",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+                );
+                bar.set_prefix(self.table.clone());
+                self.bar = Some(bar);
+            }
+        }
+        match &self.bar {
+            Some(bar) => bar.set_position(done as u64),
+            None => eprintln!("table `{}`: {done} of {total} new rows added", self.table),
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

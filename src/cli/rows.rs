@@ -17,6 +17,7 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::clay::Connection;
+use super::progress::RowsProgress;
 use super::project::Loaded;
 use crate::diagnostics::{Diagnostic, DiagnosticKind, did_you_mean};
 use crate::engine::rows::{RowBatch, RowsReport, SourceRow, inline_rows, load, preview};
@@ -310,7 +311,7 @@ pub async fn previews(
     Ok(reports)
 }
 
-/// Load every batch whose table is in state; progress lines on stderr.
+/// Load every batch whose table is in state, with progress on stderr for large batches.
 pub async fn load_all(
     connection: &Connection,
     backend: &LocalBackend,
@@ -325,12 +326,13 @@ pub async fn load_all(
             continue;
         };
         for batch in &rows.batches {
-            let progress = |done: usize, total: usize| {
-                if total > crate::engine::rows::INSERT_CHUNK {
-                    eprintln!("table `{}`: {done} of {total} new rows added", batch.table);
-                }
+            let progress = std::sync::Mutex::new(RowsProgress::new(&batch.table));
+            let update = |done: usize, total: usize| {
+                progress.lock().expect("progress mutex").update(done, total);
             };
-            reports.push(load(&clay, &state, &rows.workbook, batch, &progress).await?);
+            let report = load(&clay, &state, &rows.workbook, batch, &update).await;
+            progress.lock().expect("progress mutex").finish();
+            reports.push(report?);
         }
     }
     Ok(reports)
