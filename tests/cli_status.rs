@@ -1,6 +1,6 @@
 //! `clayform status` end to end: the real binary against an emulator the test starts, in a
 //! temporary project. Proves which workbooks it lists (specs, or state without specs), that rows
-//! and per-column run states come from Clay, that a webhook table shows its URL, and that the JSON
+//! and per-column run states come from Clay, that a webhook table shows its URL (which apply printed), and that the JSON
 //! form is the documented, versioned object.
 
 mod engine_support;
@@ -47,7 +47,12 @@ fn a_workbook_never_applied_is_listed_as_not_applied() {
 #[test]
 fn after_apply_status_shows_rows_columns_that_never_ran_and_the_webhook_url() {
     let project = leads();
-    project.apply();
+    let applied = project.apply();
+    let printed = applied
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("webhook: workbook `Leads` table `Inbound`: http"))
+        .unwrap_or_else(|| panic!("apply printed no webhook URL:\n{}", applied.output()));
 
     let run = project
         .run(&["status", "specs/workbook.yaml"])
@@ -91,6 +96,10 @@ fn after_apply_status_shows_rows_columns_that_never_ran_and_the_webhook_url() {
     assert_eq!(tables[0]["rows"], 20);
     assert_eq!(tables[0]["webhook_url"], serde_json::Value::Null);
     let url = tables[1]["webhook_url"].as_str().expect("webhook url");
+    assert!(
+        printed.ends_with(url),
+        "apply and status agree: {printed} vs {url}"
+    );
     let state = project.state("Leads");
     let source = state
         .resources

@@ -69,6 +69,30 @@ fn report(summaries: &[ApplySummary], plan: &Plan) -> u8 {
     super::EXIT_ERROR
 }
 
+/// After an apply that changed something, the URL of every webhook source of the applied
+/// workbooks, from state, on stdout: it is the data a user needs next (to point a form or a
+/// Zapier step at). `status` shows the same URLs later.
+fn print_webhook_urls(backend: &LocalBackend, locks: &[StateLock]) -> anyhow::Result<()> {
+    let mut out = String::new();
+    for lock in locks {
+        let Some(state) = backend.load(lock.key())? else {
+            continue;
+        };
+        for resource in &state.resources {
+            if let (ObjectPath::Source { table }, Some(url)) =
+                (&resource.address.path, resource.observed["url"].as_str())
+            {
+                out.push_str(&format!(
+                    "webhook: workbook `{}` table `{table}`: {url}\n",
+                    resource.address.workbook
+                ));
+            }
+        }
+    }
+    print!("{out}");
+    Ok(())
+}
+
 /// Apply every workbook plan under the locks held since planning.
 async fn apply_plans(
     connection: &Connection,
@@ -224,6 +248,7 @@ pub fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<u8> {
             )
             .await?;
             code = report(&summaries, &plan);
+            print_webhook_urls(&backend, &locks)?;
         }
         if code == super::EXIT_OK {
             // Rows are data: added after the columns they fill exist, never diffed away.
@@ -311,6 +336,7 @@ fn apply_saved(global: &GlobalArgs, path: &Path, args: &ApplyArgs) -> anyhow::Re
         let summaries =
             apply_plans(&connection, &loaded, &backend, &plans, &locks, args.parallelism, &hook).await?;
         let mut code = report(&summaries, &saved.plan);
+        print_webhook_urls(&backend, &locks)?;
         if code == super::EXIT_OK {
             verify(&connection, &loaded, &backend, &locks).await?;
             if args.run {
