@@ -50,7 +50,7 @@ async fn start_emulator() -> RunningEmulator {
 
 fn fast_client_config(emulator: &RunningEmulator, credentials: Credentials) -> ClayClientConfig {
     let mut config = ClayClientConfig::new(emulator.url(), credentials);
-    config.requests_per_second = None;
+    config.pacing = clayform::provider::Pacing::Off;
     config.retry = RetryPolicy {
         max_attempts: 3,
         min_delay: Duration::from_millis(1),

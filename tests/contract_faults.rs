@@ -48,7 +48,7 @@ const COMPANY_FIELDS: [&str; 9] = [
 fn fault_tolerant_client(emulator: &RunningEmulator) -> ClayClient {
     let mut config = ClayClientConfig::new(emulator.url(), Credentials::api_key("test-key"));
     config.workspace_id = Some(WorkspaceId(WORKSPACE));
-    config.requests_per_second = None;
+    config.pacing = clayform::provider::Pacing::Off;
     // Ten attempts make a call fail only after ten faults in a row (0.2^10 ≈ 1e-7).
     config.retry = RetryPolicy {
         max_attempts: 10,

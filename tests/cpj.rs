@@ -28,7 +28,7 @@ async fn emulator_and_client(seed: u64) -> (RunningEmulator, ClayClient) {
     .expect("emulator starts");
     let mut config = ClayClientConfig::new(emulator.url(), Credentials::api_key("clay_user_test"));
     config.workspace_id = Some(WORKSPACE);
-    config.requests_per_second = None;
+    config.pacing = clayform::provider::Pacing::Off;
     let client = ClayClient::new(config).expect("client");
     (emulator, client)
 }

@@ -620,6 +620,82 @@ async fn a_429_waits_for_retry_after_then_succeeds() {
     assert_eq!(mock.requests().len(), 2);
 }
 
+/// The default pacing: unlimited until Clay's first 429, which holds every request (not only the
+/// throttled one) for its `Retry-After`; from then on 10 requests per second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn default_pacing_is_unlimited_until_a_429_then_holds_everyone_and_paces() {
+    let arrivals: Arc<Mutex<Vec<(Instant, u16)>>> = Arc::default();
+    let seen = arrivals.clone();
+    let mock = MockClay::start(move |_, earlier| {
+        let status = if earlier.len() == 30 { 429 } else { 200 };
+        seen.lock().unwrap().push((Instant::now(), status));
+        if status == 429 {
+            Reply::RetryAfter(429, "1".into())
+        } else {
+            Reply::Json(200, json!({"tableTotalRecordsCount": 1}))
+        }
+    })
+    .await;
+    let mut client_config = clayform::provider::ClayClientConfig::new(
+        &mock.url,
+        Credentials::api_key("clay_user_TESTKEY"),
+    );
+    client_config.pacing = clayform::provider::Pacing::default();
+    let client = clayform::provider::ClayClient::new(client_config).expect("client");
+
+    // Before any 429: 30 requests, which 10 per second would stretch to 2 s.
+    let started = Instant::now();
+    for _ in 0..30 {
+        client.count_records("t_1").await.expect("count");
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "unpaced before a 429: {:?}",
+        started.elapsed()
+    );
+
+    // The 31st request is throttled; a second one, sent while the first waits, is held too.
+    let throttled = tokio::spawn({
+        let client = client.clone();
+        async move { client.count_records("t_1").await }
+    });
+    let throttled_at = loop {
+        if let Some((at, _)) = arrivals.lock().unwrap().iter().find(|(_, s)| *s == 429) {
+            break *at;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    client
+        .count_records("t_1")
+        .await
+        .expect("held, then answered");
+    throttled.await.unwrap().expect("retried after Retry-After");
+    let after: Vec<Instant> = arrivals.lock().unwrap()[31..]
+        .iter()
+        .map(|(at, _)| *at)
+        .collect();
+    assert_eq!(after.len(), 2, "the retry and the held request");
+    for at in after {
+        assert!(
+            at.duration_since(throttled_at) >= Duration::from_millis(950),
+            "a request went out {:?} after the 429",
+            at.duration_since(throttled_at)
+        );
+    }
+
+    // From now on, 10 per second: 25 more requests take at least 1.5 s (8 left of the burst).
+    let paced = Instant::now();
+    for _ in 0..25 {
+        client.count_records("t_1").await.expect("count");
+    }
+    assert!(
+        paced.elapsed() >= Duration::from_millis(1400),
+        "paced after a 429: {:?}",
+        paced.elapsed()
+    );
+}
+
 #[tokio::test]
 async fn a_503_is_retried_and_attempts_are_bounded() {
     let mock = MockClay::start(|request, earlier| {
@@ -868,7 +944,7 @@ async fn the_client_side_rate_limiter_paces_requests() {
     let mock = MockClay::start(|_, _| Reply::Json(200, json!({"tableTotalRecordsCount": 1}))).await;
     let mut config =
         clayform::provider::ClayClientConfig::new(&mock.url, Credentials::api_key("k_test"));
-    config.requests_per_second = std::num::NonZeroU32::new(4);
+    config.pacing = clayform::provider::Pacing::Fixed(std::num::NonZeroU32::new(4).unwrap());
     let client = clayform::provider::ClayClient::new(config).expect("client");
     let started = Instant::now();
     for _ in 0..6 {

@@ -69,7 +69,7 @@ pub fn connect(root: &Path) -> anyhow::Result<Connection> {
     let mut config = ClayClientConfig::new(emulator.url(), Credentials::api_key("emulator"));
     config.workspace_id = None;
     // A local emulator needs no pacing.
-    config.requests_per_second = None;
+    config.pacing = crate::provider::Pacing::Off;
     let client = ClayClient::new(config)?;
     Ok(Connection {
         client,

@@ -7,19 +7,18 @@
 //! Must not know: what a workbook or a field is, or any model type. Credentials never leave
 //! this file except as a sensitive header; every server text that reaches an error is scrubbed.
 
-use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use backon::Retryable;
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use serde::de::DeserializeOwned;
 
 use super::auth::Credentials;
 use super::error::{ClayError, ClayErrorKind};
+use super::pacing::{Pacer, Pacing};
 use super::retry::{RequestSafety, RetryPolicy, is_retryable, parse_retry_after};
 use super::wire::error_body::ClayErrorBody;
 use super::wire::workspace::WorkspaceId;
@@ -36,9 +35,9 @@ pub struct ClayClientConfig {
     /// `CLAY_WORKSPACE_ID`; `None` until discovered or configured.
     pub workspace_id: Option<WorkspaceId>,
     pub retry: RetryPolicy,
-    /// Client-side pacing; `None` disables the limiter. Clay publishes no limit (reference §5),
-    /// so this is politeness, not a contract.
-    pub requests_per_second: Option<NonZeroU32>,
+    /// Client-side pacing (see [`Pacing`]): adaptive by default. Clay publishes no limit
+    /// (reference §5), so this is politeness, not a contract.
+    pub pacing: Pacing,
     /// Per-request timeout (connect + send + read).
     pub request_timeout: Duration,
     pub connect_timeout: Duration,
@@ -74,7 +73,7 @@ impl ClayClientConfig {
             credentials,
             workspace_id: None,
             retry: RetryPolicy::default(),
-            requests_per_second: NonZeroU32::new(10),
+            pacing: Pacing::DEFAULT,
             request_timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
             runstatus_pending_wait: Duration::from_secs(2),
@@ -83,7 +82,8 @@ impl ClayClientConfig {
     }
 
     /// Reads `CLAY_API_URL`, `CLAY_API_KEY` / `CLAY_SESSION_COOKIE`, `CLAY_WORKSPACE_ID` and
-    /// `CLAY_REQUESTS_PER_SECOND` (client-side pacing; `0` turns it off, default 10). The API key
+    /// `CLAY_REQUESTS_PER_SECOND` (client-side pacing: `N` requests per second, `0` off; unset,
+    /// unlimited until Clay answers 429 and then 10 per second). The API key
     /// wins when both credentials are set.
     pub fn from_env() -> Result<Self, ClientConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -119,13 +119,13 @@ impl ClayClientConfig {
                 .trim()
                 .parse::<u32>()
                 .map_err(|_| ClientConfigError::InvalidRequestsPerSecond(text))?;
-            config.requests_per_second = NonZeroU32::new(rate);
+            config.pacing = Pacing::from_rate(rate);
         }
         Ok(config)
     }
 }
 
-/// A client for Clay's v3 API. Cheap to clone; clones share the connection pool and limiter.
+/// A client for Clay's v3 API. Cheap to clone; clones share the connection pool and pacing.
 #[derive(Clone, Debug)]
 pub struct ClayClient {
     inner: Arc<ClientInner>,
@@ -138,7 +138,7 @@ struct ClientInner {
     credentials: Credentials,
     workspace_id: Option<WorkspaceId>,
     retry: RetryPolicy,
-    limiter: Option<Arc<DefaultDirectRateLimiter>>,
+    pacer: Arc<Pacer>,
     runstatus_pending_wait: Duration,
     runstatus_max_polls: u32,
 }
@@ -175,9 +175,6 @@ impl ClayClient {
             .user_agent(concat!("clayform/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|error| ClientConfigError::HttpClient(error.without_url().to_string()))?;
-        let limiter = config
-            .requests_per_second
-            .map(|rate| Arc::new(RateLimiter::direct(Quota::per_second(rate))));
         Ok(ClayClient {
             inner: Arc::new(ClientInner {
                 http,
@@ -185,7 +182,7 @@ impl ClayClient {
                 credentials: config.credentials,
                 workspace_id: config.workspace_id,
                 retry: config.retry,
-                limiter,
+                pacer: Arc::new(Pacer::new(config.pacing)),
                 runstatus_pending_wait: config.runstatus_pending_wait,
                 runstatus_max_polls: config.runstatus_max_polls.max(1),
             }),
@@ -197,7 +194,7 @@ impl ClayClient {
         self.inner.workspace_id
     }
 
-    /// A client for another workspace, sharing this one's connections and rate limiter.
+    /// A client for another workspace, sharing this one's connections and pacing.
     pub fn with_workspace_id(&self, workspace_id: WorkspaceId) -> Self {
         let inner = &self.inner;
         ClayClient {
@@ -207,7 +204,7 @@ impl ClayClient {
                 credentials: inner.credentials.clone(),
                 workspace_id: Some(workspace_id),
                 retry: inner.retry.clone(),
-                limiter: inner.limiter.clone(),
+                pacer: inner.pacer.clone(),
                 runstatus_pending_wait: inner.runstatus_pending_wait,
                 runstatus_max_polls: inner.runstatus_max_polls,
             }),
@@ -302,9 +299,7 @@ impl ClayClient {
         query: &[(&str, String)],
         body: Option<&serde_json::Value>,
     ) -> Result<(u16, Vec<u8>), AttemptFailure> {
-        if let Some(limiter) = &self.inner.limiter {
-            limiter.until_ready().await;
-        }
+        self.inner.pacer.ready().await;
         let mut request = self.inner.http.request(method.clone(), url);
         if !query.is_empty() {
             request = request.query(query);
@@ -330,6 +325,9 @@ impl ClayClient {
             .map_err(|error| self.transport_failure(&error))?;
         if (200..300).contains(&status) {
             return Ok((status, bytes.to_vec()));
+        }
+        if status == 429 {
+            self.inner.pacer.throttled(retry_after);
         }
         Err(AttemptFailure {
             kind: self.api_failure(status, &bytes),
@@ -415,6 +413,7 @@ fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
+    use std::num::NonZeroU32;
 
     use super::*;
 
@@ -446,14 +445,22 @@ mod tests {
                 ("CLAY_REQUESTS_PER_SECOND", rate),
             ]))
         };
-        assert_eq!(with("25").unwrap().requests_per_second, NonZeroU32::new(25));
-        assert_eq!(with("0").unwrap().requests_per_second, None);
+        assert_eq!(
+            with("25").unwrap().pacing,
+            Pacing::Fixed(NonZeroU32::new(25).unwrap())
+        );
+        assert_eq!(with("0").unwrap().pacing, Pacing::Off);
         assert_eq!(
             with("fast").err(),
             Some(ClientConfigError::InvalidRequestsPerSecond("fast".into()))
         );
         let default = ClayClientConfig::from_lookup(lookup(&[("CLAY_API_KEY", "k")])).unwrap();
-        assert_eq!(default.requests_per_second, NonZeroU32::new(10));
+        assert_eq!(
+            default.pacing,
+            Pacing::Adaptive {
+                after_throttle: NonZeroU32::new(10).unwrap()
+            }
+        );
     }
 
     #[test]

@@ -198,7 +198,7 @@ impl Project {
             Credentials::api_key(API_KEY.to_string()),
         );
         config.workspace_id = Some(WorkspaceId(WORKSPACE_ID));
-        config.requests_per_second = None;
+        config.pacing = clayform::provider::Pacing::Off;
         config.retry = RetryPolicy::none();
         ClayClient::new(config).expect("client")
     }

@@ -77,7 +77,7 @@ impl MockClay {
             max_delay: Duration::from_millis(5),
             max_total_time: Duration::from_secs(5),
         };
-        config.requests_per_second = None;
+        config.pacing = clayform::provider::Pacing::Off;
         config.request_timeout = Duration::from_millis(1500);
         config.runstatus_pending_wait = Duration::from_millis(5);
         ClayClient::new(config).expect("client")
