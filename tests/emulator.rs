@@ -1250,3 +1250,84 @@ async fn malformed_bodies_are_400_and_broken_formulas_error_in_cells() {
         "ERROR_INVALID_FORMULA"
     );
 }
+
+#[tokio::test]
+async fn source_patch_replaces_type_settings_whole_and_an_empty_body_changes_nothing() {
+    let clay = Clay::default().await;
+    let (table_id, _) = clay.table(false).await;
+    clay.ok("PATCH", &format!("/v3/tables/{table_id}"), json!({"sourceSettings": {"addSource": {"name": "Webhook",
+        "source": {"name": "Hook", "workspaceId": "1080480", "type": "webhook", "typeSettings": {"urlSlugText": "Pull in data from a Webhook", "iconType": "Webhook"}}}}}))
+        .await;
+    let source = &clay.get(&format!("/v3/sources?tableId={table_id}")).await[0];
+    let id = source["id"].as_str().unwrap();
+    let unchanged = clay
+        .ok("PATCH", &format!("/v3/sources/{id}"), json!({}))
+        .await;
+    assert_eq!(unchanged["typeSettings"], source["typeSettings"]);
+    let replaced = clay
+        .ok(
+            "PATCH",
+            &format!("/v3/sources/{id}"),
+            json!({"typeSettings": {"iconType": "Bolt"}, "name": "Renamed"}),
+        )
+        .await;
+    assert_eq!(
+        replaced["typeSettings"],
+        json!({"iconType": "Bolt"}),
+        "no merge"
+    );
+    assert_eq!(replaced["name"], "Renamed");
+    assert_eq!(
+        clay.get(&format!("/v3/sources/{id}")).await["name"],
+        "Renamed"
+    );
+    let (status, _) = clay
+        .call("PATCH", "/v3/sources/s_missing", Some(json!({})))
+        .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn a_webhook_auth_token_is_demanded_once_issued() {
+    let clay = Clay::default().await;
+    let (table_id, _) = clay.table(false).await;
+    clay.ok("PATCH", &format!("/v3/tables/{table_id}"), json!({"sourceSettings": {"addSource": {"name": "Webhook",
+        "source": {"name": "Hook", "workspaceId": "1080480", "type": "webhook", "typeSettings": {"urlSlugText": "Pull in data from a Webhook"}}}}}))
+        .await;
+    let source = &clay.get(&format!("/v3/sources?tableId={table_id}")).await[0];
+    let url = source["state"]["url"].as_str().unwrap();
+    let path = &url[url.find("/v3/").unwrap()..];
+    let post = |token: Option<String>| {
+        let mut request = clay
+            .http
+            .post(format!("{}{path}", clay.emulator.url()))
+            .json(&json!({"a": 1}));
+        if let Some(token) = token {
+            request = request.header("x-clay-webhook-auth", token);
+        }
+        async move { request.send().await.expect("post").status().as_u16() }
+    };
+    assert_eq!(post(None).await, 200, "no token yet: open");
+    let id = source["id"].as_str().unwrap();
+    let token = clay
+        .ok(
+            "POST",
+            &format!("/v3/sources/webhook/auth-token/{id}"),
+            json!({}),
+        )
+        .await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(post(None).await, 401);
+    assert_eq!(post(Some("wrong".into())).await, 401);
+    assert_eq!(post(Some(token.clone())).await, 200);
+    assert!(
+        !clay
+            .get(&format!("/v3/sources/{id}"))
+            .await
+            .to_string()
+            .contains(&token),
+        "a token is shown once, never in the source"
+    );
+}

@@ -71,8 +71,13 @@ fn report(summaries: &[ApplySummary], plan: &Plan) -> u8 {
 
 /// After an apply that changed something, the URL of every webhook source of the applied
 /// workbooks, from state, on stdout: it is the data a user needs next (to point a form or a
-/// Zapier step at). `status` shows the same URLs later.
-fn print_webhook_urls(backend: &LocalBackend, locks: &[StateLock]) -> anyhow::Result<()> {
+/// Zapier step at). `status` shows the same URLs later. The auth token of a webhook source this
+/// apply created is shown here once, as Clay shows it once; it is never stored.
+fn print_webhook_urls(
+    backend: &LocalBackend,
+    locks: &[StateLock],
+    summaries: &[ApplySummary],
+) -> anyhow::Result<()> {
     let mut out = String::new();
     for lock in locks {
         let Some(state) = backend.load(lock.key())? else {
@@ -87,6 +92,16 @@ fn print_webhook_urls(backend: &LocalBackend, locks: &[StateLock]) -> anyhow::Re
                     resource.address.workbook
                 ));
             }
+        }
+    }
+    for (address, token) in summaries.iter().flat_map(|s| &s.webhook_tokens) {
+        if let ObjectPath::Source { table } = &address.path {
+            out.push_str(&format!(
+                "webhook auth token: workbook `{}` table `{table}`: {} (shown once: senders put it \
+                 in the `x-clay-webhook-auth` header; clayform does not keep it)\n",
+                address.workbook,
+                token.expose()
+            ));
         }
     }
     print!("{out}");
@@ -248,7 +263,7 @@ pub fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<u8> {
             )
             .await?;
             code = report(&summaries, &plan);
-            print_webhook_urls(&backend, &locks)?;
+            print_webhook_urls(&backend, &locks, &summaries)?;
         }
         if code == super::EXIT_OK {
             // Rows are data: added after the columns they fill exist, never diffed away.
@@ -336,7 +351,7 @@ fn apply_saved(global: &GlobalArgs, path: &Path, args: &ApplyArgs) -> anyhow::Re
         let summaries =
             apply_plans(&connection, &loaded, &backend, &plans, &locks, args.parallelism, &hook).await?;
         let mut code = report(&summaries, &saved.plan);
-        print_webhook_urls(&backend, &locks)?;
+        print_webhook_urls(&backend, &locks, &summaries)?;
         if code == super::EXIT_OK {
             verify(&connection, &loaded, &backend, &locks).await?;
             if args.run {

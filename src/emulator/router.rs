@@ -18,6 +18,8 @@ pub struct ApiRequest {
     pub query: HashMap<String, String>,
     pub cookie: Option<String>,
     pub authorization: Option<String>,
+    /// `x-clay-webhook-auth`, which senders to a webhook source with a token must set.
+    pub webhook_auth: Option<String>,
     pub body: Vec<u8>,
 }
 

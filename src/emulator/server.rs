@@ -270,6 +270,10 @@ async fn handle(
     let query = parse_query(request.uri().query());
     let cookie = header_text(&request, header::COOKIE);
     let authorization = header_text(&request, header::AUTHORIZATION);
+    let webhook_auth = header_text(
+        &request,
+        header::HeaderName::from_static("x-clay-webhook-auth"),
+    );
     let body = match axum::body::to_bytes(Body::new(request.into_body()), MAXIMUM_BODY_BYTES).await
     {
         Ok(bytes) => bytes.to_vec(),
@@ -288,6 +292,7 @@ async fn handle(
         query,
         cookie,
         authorization,
+        webhook_auth,
         body,
     };
     let (latency_ms, fault) = {

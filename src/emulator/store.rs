@@ -162,6 +162,9 @@ pub struct Source {
     pub slug: String,
     pub num_source_records: u64,
     pub deleted_at: Option<String>,
+    /// A webhook source's auth token, once `POST /v3/sources/webhook/auth-token/{s}` made one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_token: Option<String>,
 }
 
 impl Store {

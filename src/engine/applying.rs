@@ -15,7 +15,7 @@ use super::{EngineError, Target, WorkbookPlan};
 use crate::apply::hook::ApplyHook;
 use crate::apply::scheduler::{self, Step, StepOutcome};
 use crate::plan::{Action, DesiredObject, ResourceChange};
-use crate::provider::ClayClient;
+use crate::provider::{ClayClient, Secret};
 use crate::state::{Address, Intent, IntentStatus, LocalBackend, ObjectPath, StateLock};
 
 #[derive(Debug, Clone)]
@@ -32,6 +32,9 @@ pub struct ApplySummary {
     pub skipped: Vec<(Address, Address)>,
     /// State serial after the last checkpoint.
     pub serial: u64,
+    /// Auth tokens of the webhook sources this apply created. Clay shows a token once: these
+    /// are never written to state; the caller shows them to the user and drops them.
+    pub webhook_tokens: Vec<(Address, Secret)>,
 }
 
 impl ApplySummary {
@@ -70,12 +73,14 @@ pub async fn apply_workbook(
         .collect();
     let state = Mutex::new(planned.state.clone());
     let live_tables = Mutex::new(live_tables);
+    let webhook_tokens = Mutex::new(Vec::new());
     let context = StepContext {
         clay,
         target,
         state: &state,
         live_tables: &live_tables,
         desired: &desired,
+        webhook_tokens: &webhook_tokens,
     };
     let checkpoints = Checkpoints::new(backend, lock, &state, hook);
 
@@ -144,6 +149,7 @@ pub async fn apply_workbook(
 
     let mut summary = ApplySummary {
         serial: state.lock().expect("state mutex").serial,
+        webhook_tokens: webhook_tokens.into_inner().expect("tokens mutex"),
         ..ApplySummary::default()
     };
     for (index, outcome) in outcomes.into_iter().enumerate() {

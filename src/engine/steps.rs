@@ -12,12 +12,12 @@ use serde_json::Value;
 use crate::model::{Column, SourceKind};
 use crate::plan::config::column_config;
 use crate::plan::{Action, DesiredObject, Reason, ResourceChange};
-use crate::provider::cpj::cpj_request;
+use crate::provider::cpj::{cpj_request, search_inputs};
 use crate::provider::translate::{NameMap, ResolvedAction, column_to_field, field_to_column};
 use crate::provider::wire::field::{ClayField, PatchFieldRequest};
 use crate::provider::wire::table::{ClayTable, PatchTableRequest};
 use crate::provider::wire::workspace::WorkspaceId;
-use crate::provider::{ClayClient, ClayError};
+use crate::provider::{ClayClient, ClayError, Secret};
 use crate::refresh::{live_table_config, model_column};
 use crate::state::{Address, ManagedBy, ObjectPath, ResourceKind, ResourceState, State};
 
@@ -53,6 +53,8 @@ pub struct StepContext<'a> {
     pub state: &'a Mutex<State>,
     pub live_tables: &'a Mutex<BTreeMap<String, LiveTable>>,
     pub desired: &'a BTreeMap<Address, DesiredObject>,
+    /// Tokens of webhook sources created with `auth_token: true` (never in state).
+    pub webhook_tokens: &'a Mutex<Vec<(Address, Secret)>>,
 }
 
 /// Why a step failed, and whether its call may have reached Clay anyway.
@@ -418,6 +420,14 @@ async fn source(
         }
         Action::Update | Action::NoOp => {
             let id = change.clay_id.clone().unwrap_or_default();
+            if let (Action::Update, Some(search)) = (change.action, model)
+                && matches!(
+                    search,
+                    SourceKind::FindCompanies(_) | SourceKind::FindPeople(_)
+                )
+            {
+                update_search(ctx, &id, search).await?;
+            }
             Ok(Some(ctx.record(
                 change,
                 id,
@@ -425,9 +435,16 @@ async fn source(
             )))
         }
         Action::Create | Action::Replace => match model {
-            Some(SourceKind::Webhook(_)) => {
+            Some(SourceKind::Webhook(webhook)) => {
                 let table_id = ctx.table_id(table)?;
                 let source = ctx.clay.add_webhook_source(&table_id, "Webhook").await?;
+                if webhook.auth_token {
+                    let token = ctx.clay.create_webhook_auth_token(&source.id).await?;
+                    ctx.webhook_tokens
+                        .lock()
+                        .expect("tokens mutex")
+                        .push((change.address.clone(), token));
+                }
                 let live = ctx.clay.get_table(&table_id).await?.table;
                 ctx.live_tables
                     .lock()
@@ -488,6 +505,44 @@ async fn source(
             ))),
         },
     }
+}
+
+/// A search's filters or limit changed: `PATCH /v3/sources/{s}` with its `typeSettings` (read
+/// first, since Clay replaces them whole) carrying the new inputs, and check that Clay kept them.
+/// Rows already imported stay; Clay's next run of the search uses the new inputs.
+async fn update_search(
+    ctx: &StepContext<'_>,
+    source_id: &str,
+    search: &SourceKind,
+) -> Result<(), StepError> {
+    let company_table_id = match search {
+        SourceKind::FindPeople(find) => find
+            .company_table
+            .as_ref()
+            .and_then(|t| ctx.clay_id(&Address::table(ctx.target.name(), t.as_str()))),
+        _ => None,
+    };
+    let inputs = Value::Object(
+        search_inputs(search, company_table_id.as_deref())
+            .map_err(|e| StepError::plain(e.to_string()))?,
+    );
+    let mut settings = ctx.clay.get_source(source_id).await?.type_settings;
+    let Some(object) = settings.as_object_mut() else {
+        return Err(StepError::plain(format!(
+            "search source `{source_id}` has no typeSettings to update"
+        )));
+    };
+    object.insert("inputs".into(), inputs.clone());
+    let stored = ctx
+        .clay
+        .update_source_type_settings(source_id, &settings)
+        .await?;
+    if stored.type_settings.get("inputs") != Some(&inputs) {
+        return Err(StepError::plain(format!(
+            "Clay answered 200 but did not keep the new search inputs of source `{source_id}`"
+        )));
+    }
+    Ok(())
 }
 
 async fn create_column(

@@ -96,7 +96,9 @@ pub fn desired_objects(
                     depends_on: dedup(depends_on),
                     renamed_from: Vec::new(),
                     protect: table.protect,
-                    replace_paths: vec!["/kind".to_string()],
+                    // No call is known to remove a webhook's token: adding or dropping one
+                    // makes a new source (and a new URL), which the plan says.
+                    replace_paths: vec!["/kind".to_string(), "/auth_token".to_string()],
                 });
             }
             NodeId::Column(column_id) => {

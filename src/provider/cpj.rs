@@ -205,6 +205,32 @@ struct Search {
     inputs: Map<String, Value>,
 }
 
+/// The `typeSettings.inputs` of a search source: what changes when a spec edits a search's
+/// filters or limit (sent whole with `PATCH /v3/sources/{s}`, see `ClayClient::update_source`).
+pub fn search_inputs(
+    source: &SourceKind,
+    company_table_id: Option<&str>,
+) -> Result<Map<String, Value>, CpjRequestError> {
+    match source {
+        SourceKind::FindCompanies(find) => {
+            check_limit(find.limit)?;
+            Ok(company_inputs(find))
+        }
+        SourceKind::FindPeople(find) => {
+            check_limit(find.limit)?;
+            if let (Some(company_table), None) = (&find.company_table, company_table_id) {
+                return Err(CpjRequestError::CompanyTableIdMissing {
+                    company_table: company_table.text.clone(),
+                });
+            }
+            Ok(people_inputs(find, company_table_id))
+        }
+        other => Err(CpjRequestError::NotASearchSource {
+            kind: other.keyword(),
+        }),
+    }
+}
+
 fn check_limit(limit: u64) -> Result<(), CpjRequestError> {
     if (1..=MAXIMUM_IMPORTED_ROWS).contains(&limit) {
         Ok(())

@@ -8,6 +8,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use super::auth::Secret;
 use super::client::ClayClient;
 use super::error::{ClayError, ClayErrorKind};
 use super::retry::RequestSafety;
@@ -69,6 +70,64 @@ impl ClayClient {
                     format!("/v3{path}"),
                     ClayErrorKind::MissingAfterWrite {
                         what: format!("webhook source `{name}`"),
+                    },
+                )
+            })
+    }
+
+    /// `PATCH /v3/sources/{s}` with `{typeSettings}`, then a read-back. Clay replaces
+    /// `typeSettings` whole, so pass all of it (read it with [`Self::get_source`] first).
+    pub async fn update_source_type_settings(
+        &self,
+        source_id: &str,
+        type_settings: &Value,
+    ) -> Result<ClaySource, ClayError> {
+        let _: Value = self
+            .call(
+                Method::PATCH,
+                &format!("/sources/{source_id}"),
+                &[],
+                Some(&json!({ "typeSettings": type_settings })),
+                RequestSafety::Idempotent,
+            )
+            .await?;
+        self.get_source(source_id).await
+    }
+
+    /// `POST /v3/sources/webhook/auth-token/{s}`: a new token that senders put in
+    /// `x-clay-webhook-auth`. Clay shows it once. The answer's shape is unconfirmed: `{token}`,
+    /// `{authToken}`, either under `data`, or a bare string are all read.
+    pub async fn create_webhook_auth_token(&self, source_id: &str) -> Result<Secret, ClayError> {
+        let path = format!("/sources/webhook/auth-token/{source_id}");
+        let answer: Value = self
+            .call(
+                Method::POST,
+                &path,
+                &[],
+                Some(&json!({})),
+                RequestSafety::NotIdempotent,
+            )
+            .await?;
+        let token = |value: &Value| -> Option<String> {
+            match value {
+                Value::String(token) => Some(token.clone()),
+                Value::Object(object) => ["token", "authToken"]
+                    .iter()
+                    .find_map(|key| object.get(*key).and_then(Value::as_str))
+                    .map(str::to_owned),
+                _ => None,
+            }
+        };
+        token(&answer)
+            .or_else(|| answer.get("data").and_then(token))
+            .filter(|token| !token.is_empty())
+            .map(Secret::new)
+            .ok_or_else(|| {
+                ClayError::new(
+                    "POST",
+                    format!("/v3{path}"),
+                    ClayErrorKind::MissingAfterWrite {
+                        what: "the webhook auth token in Clay's answer".into(),
                     },
                 )
             })

@@ -427,6 +427,7 @@ pub fn create_cpj_table(
             slug: String::new(),
             num_source_records: 0,
             deleted_at: None,
+            auth_token: None,
         },
     );
 

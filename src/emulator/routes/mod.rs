@@ -167,6 +167,12 @@ pub static ROUTES: &[Route] = &[
     ),
     route!("GET", "/v3/sources/{sourceId}", sources::get),
     route!("DELETE", "/v3/sources/{sourceId}", sources::delete),
+    route!("PATCH", "/v3/sources/{sourceId}", sources::update),
+    route!(
+        "POST",
+        "/v3/sources/webhook/auth-token/{sourceId}",
+        sources::create_auth_token
+    ),
     route!(
         "POST",
         "/v3/sources/webhook/{slug}",

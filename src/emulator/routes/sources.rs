@@ -80,6 +80,7 @@ pub fn add_webhook_source(
             slug,
             num_source_records: 0,
             deleted_at: None,
+            auth_token: None,
         },
     );
     Ok(())
@@ -132,6 +133,54 @@ pub fn get(context: &mut Context<'_>, params: &Params, _: &ApiRequest) -> Handle
     Ok(Reply::ok(source_json(store, source)))
 }
 
+/// `PATCH /v3/sources/{s}` `{name?, typeSettings?}`: what is given replaces what was there,
+/// `typeSettings` whole (no merge); an empty body changes nothing and returns the source.
+pub fn update(context: &mut Context<'_>, params: &Params, request: &ApiRequest) -> HandlerResult {
+    let body = request.json()?;
+    let source_id = params.get("sourceId");
+    let store = &mut *context.store;
+    let source = store
+        .sources
+        .get_mut(source_id)
+        .filter(|source| source.deleted_at.is_none())
+        .ok_or_else(|| source_not_found(source_id))?;
+    if let Some(name) = body.get("name").and_then(Value::as_str) {
+        source.name = name.to_string();
+    }
+    if let Some(settings) = body.get("typeSettings") {
+        if !settings.is_object() {
+            return Err(ApiError::bad_request("typeSettings must be an object"));
+        }
+        source.type_settings = settings.clone();
+    }
+    let source = source.clone();
+    Ok(Reply::ok(source_json(store, &source)))
+}
+
+/// `POST /v3/sources/webhook/auth-token/{s}`: a new token (replacing any earlier one), shown
+/// in this answer only; from now on the source's URL takes only posts carrying it.
+pub fn create_auth_token(
+    context: &mut Context<'_>,
+    params: &Params,
+    _: &ApiRequest,
+) -> HandlerResult {
+    let source_id = params.get("sourceId");
+    let token = format!("cwa_{}", context.store.ids.uuid().replace('-', ""));
+    let source = context
+        .store
+        .sources
+        .get_mut(source_id)
+        .filter(|source| source.deleted_at.is_none())
+        .ok_or_else(|| source_not_found(source_id))?;
+    if source.source_type != "webhook" {
+        return Err(ApiError::bad_request(format!(
+            "Source {source_id} is not a webhook source"
+        )));
+    }
+    source.auth_token = Some(token.clone());
+    Ok(Reply::ok(json!({ "token": token })))
+}
+
 pub fn delete(context: &mut Context<'_>, params: &Params, _: &ApiRequest) -> HandlerResult {
     let now = iso_time(context.now_ms);
     let source_id = params.get("sourceId");
@@ -159,6 +208,11 @@ pub fn ingest_webhook(
     else {
         return Err(ApiError::not_found("Webhook not found"));
     };
+    if let Some(token) = &source.auth_token
+        && request.webhook_auth.as_deref() != Some(token.as_str())
+    {
+        return Err(ApiError::unauthorized());
+    }
     source.num_source_records += 1;
     let (table_id, field_id) = (source.table_id.clone(), source.field_id.clone());
     let record_id = context.store.ids.id("r_");
