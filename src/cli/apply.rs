@@ -23,7 +23,7 @@ use crate::engine::{
 use crate::plan::saved::{Current, SavedPlan, fingerprint};
 use crate::plan::{Action, Plan, Reason, render};
 use crate::provider::wire::workspace::WorkspaceId;
-use crate::state::{LocalBackend, ObjectPath, Operation, StateLock};
+use crate::state::{ObjectPath, Operation, StateBackend, StateLock};
 
 fn confirm(plan_text: &str, auto_approve: bool) -> anyhow::Result<bool> {
     eprint!("{plan_text}");
@@ -73,7 +73,7 @@ fn report(summaries: &[ApplySummary], plan: &Plan) -> u8 {
 async fn apply_plans(
     connection: &Connection,
     loaded: &Loaded,
-    backend: &LocalBackend,
+    backend: &StateBackend,
     plans: &[WorkbookPlan],
     locks: &[StateLock],
     parallelism: usize,
@@ -121,7 +121,7 @@ async fn apply_plans(
 async fn verify(
     connection: &Connection,
     loaded: &Loaded,
-    backend: &LocalBackend,
+    backend: &StateBackend,
     locks: &[StateLock],
 ) -> anyhow::Result<()> {
     let plans = plan_all(
@@ -169,7 +169,7 @@ pub fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<u8> {
         Err(code) => return Ok(code),
     };
     let targets = super::plan::parse_targets(&args.target)?;
-    let backend = backend(&loaded);
+    let backend = backend(&loaded)?;
     let connection = connect(&project_root(&loaded))?;
     let runtime = runtime()?;
     let hook = ApplyProgress::new(args.json);
@@ -241,7 +241,7 @@ pub fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<u8> {
 async fn reconcile_all(
     connection: &Connection,
     loaded: &Loaded,
-    backend: &LocalBackend,
+    backend: &StateBackend,
     locks: &[StateLock],
 ) -> anyhow::Result<()> {
     let targets = Targets::resolve(loaded, &connection.client).await?;
@@ -271,7 +271,7 @@ fn apply_saved(global: &GlobalArgs, path: &Path, args: &ApplyArgs) -> anyhow::Re
         Ok(loaded) => loaded,
         Err(code) => return Ok(code),
     };
-    let backend = backend(&loaded);
+    let backend = backend(&loaded)?;
     let connection = connect(&project_root(&loaded))?;
     let hook = ApplyProgress::new(args.json);
     runtime()?.block_on(async {
@@ -362,7 +362,7 @@ pub fn destroy(global: &GlobalArgs, args: DestroyArgs) -> anyhow::Result<u8> {
         Ok(loaded) => loaded,
         Err(code) => return Ok(code),
     };
-    let backend = backend(&loaded);
+    let backend = backend(&loaded)?;
     let connection = connect(&project_root(&loaded))?;
     let hook = ApplyProgress::new(false);
     runtime()?.block_on(async {

@@ -7,16 +7,16 @@
 //! the step's change is on disk. Saving is blocking file I/O (with fsync): it runs off the async
 //! workers, so HTTP answers for other steps keep being handled meanwhile.
 //!
-//! Must not know: what a step does, Clay, the state file format (it calls `LocalBackend::save`).
+//! Must not know: what a step does, Clay, the state file format (it calls `StateBackend::save`).
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::apply::hook::{ApplyEvent, ApplyHook};
-use crate::state::{LocalBackend, State, StateLock};
+use crate::state::{State, StateBackend, StateLock};
 
 pub struct Checkpoints<'a> {
-    backend: &'a LocalBackend,
+    backend: &'a StateBackend,
     lock: &'a StateLock,
     state: &'a Mutex<State>,
     hook: &'a dyn ApplyHook,
@@ -28,7 +28,7 @@ pub struct Checkpoints<'a> {
 
 impl<'a> Checkpoints<'a> {
     pub fn new(
-        backend: &'a LocalBackend,
+        backend: &'a StateBackend,
         lock: &'a StateLock,
         state: &'a Mutex<State>,
         hook: &'a dyn ApplyHook,
