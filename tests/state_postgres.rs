@@ -352,6 +352,32 @@ fn force_unlock_terminates_the_holders_session_so_it_cannot_write_after() {
 }
 
 #[test]
+fn a_lock_of_one_backend_is_refused_by_the_other() {
+    let Some(url) = postgres_url("a_lock_of_one_backend_is_refused_by_the_other") else {
+        return;
+    };
+    let schema = Schema::new(&url, "foreign");
+    let postgres = schema.backend();
+    let dir = tempfile::tempdir().unwrap();
+    let local: StateBackend = LocalBackend::new(dir.path()).into();
+    let key = StateBackend::key_for(7, "W");
+    let postgres_lock = postgres
+        .lock(&key, Operation::Apply, Duration::ZERO)
+        .unwrap();
+    let local_lock = local.lock(&key, Operation::Apply, Duration::ZERO).unwrap();
+    let mut state = State::new("W", 7);
+    assert!(matches!(
+        local.save(&postgres_lock, &mut state).unwrap_err(),
+        StateError::ForeignLock
+    ));
+    assert!(matches!(
+        postgres.save(&local_lock, &mut state).unwrap_err(),
+        StateError::ForeignLock
+    ));
+    assert_eq!(state.serial, 0);
+}
+
+#[test]
 fn a_missing_connection_string_variable_is_named() {
     let error = StateBackend::postgres("CLAYFORM_TEST_NO_SUCH_VARIABLE", None).unwrap_err();
     let text = error.to_string();

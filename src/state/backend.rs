@@ -165,3 +165,23 @@ impl fmt::Display for StateBackend {
         f.write_str(&self.location())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(not(feature = "postgres"))]
+    #[test]
+    fn without_the_feature_a_postgres_backend_is_a_clear_error() {
+        let error = StateBackend::postgres("DATABASE_URL", None).unwrap_err();
+        assert!(matches!(error, StateError::PostgresNotBuilt));
+        assert!(error.to_string().contains("`postgres` feature"));
+    }
+
+    #[test]
+    fn a_local_backend_is_located_by_its_folder() {
+        let backend = StateBackend::from(LocalBackend::new("/srv/project/.clayform/state"));
+        assert_eq!(backend.location(), "/srv/project/.clayform/state");
+        assert_eq!(backend.to_string(), backend.location());
+    }
+}
