@@ -378,6 +378,44 @@ fn a_lock_of_one_backend_is_refused_by_the_other() {
 }
 
 #[test]
+fn the_postgres_backend_can_be_called_from_async_code_on_any_runtime() {
+    let Some(url) = postgres_url("the_postgres_backend_can_be_called_from_async_code") else {
+        return;
+    };
+    let schema = Schema::new(&url, "async");
+    let runtimes = [
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap(),
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap(),
+    ];
+    for (index, runtime) in runtimes.iter().enumerate() {
+        let backend = schema.backend();
+        runtime.block_on(async move {
+            // As the engine does: lock, load, save and release inside async code, with the
+            // backend itself dropped there too.
+            let key = StateBackend::key_for(7, &format!("W{index}"));
+            let lock = backend
+                .lock(&key, Operation::Apply, Duration::ZERO)
+                .unwrap();
+            assert_eq!(backend.load(&key).unwrap(), None);
+            let mut state = State::new(format!("W{index}"), 7);
+            backend.save(&lock, &mut state).unwrap();
+            tokio::task::yield_now().await;
+            assert_eq!(backend.load(&key).unwrap(), Some(state));
+            drop(lock);
+            drop(backend);
+        });
+    }
+    assert_eq!(schema.backend().list().unwrap().len(), 2);
+}
+
+#[test]
 fn a_missing_connection_string_variable_is_named() {
     let error = StateBackend::postgres("CLAYFORM_TEST_NO_SUCH_VARIABLE", None).unwrap_err();
     let text = error.to_string();

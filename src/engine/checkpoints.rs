@@ -4,10 +4,11 @@
 //! waits until a save that includes the change is on disk. One save runs at a time; a save
 //! writes everything changed so far, so steps that finish while one is being written share the
 //! next (group commit). The guarantee stays the one `applying` relies on: when `persist` returns,
-//! the step's change is on disk. Saving is blocking file I/O (with fsync): it runs off the async
-//! workers, so HTTP answers for other steps keep being handled meanwhile.
+//! the step's change is on disk. Saving blocks (file I/O with fsync, or a database round trip): it
+//! runs off the async workers, so HTTP answers for other steps keep being handled meanwhile.
 //!
-//! Must not know: what a step does, Clay, the state file format (it calls `StateBackend::save`).
+//! Must not know: what a step does, Clay, where or how state is stored (it calls
+//! `StateBackend::save`).
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};

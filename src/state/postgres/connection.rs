@@ -191,35 +191,61 @@ fn tls_connector() -> Result<MakeRustlsConnect, String> {
     Ok(MakeRustlsConnect::new(config))
 }
 
+thread_local! {
+    static ON_STATE_RUNTIME: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The state runtime: one worker thread, started on first use and kept for the life of the
+/// process.
+fn state_runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("clayform-state")
+            .on_thread_start(|| ON_STATE_RUNTIME.with(|on| on.set(true)))
+            .enable_all()
+            .build()
+            .expect("start the runtime of the Postgres state backend")
+    })
+}
+
+/// Whether this thread is one of the state runtime's, where waiting for it would deadlock.
+pub(super) fn on_state_runtime() -> bool {
+    ON_STATE_RUNTIME.with(std::cell::Cell::get)
+}
+
 /// Run `future` on the state runtime and wait for its output on this thread.
 ///
 /// The state layer is synchronous, and its callers are often inside the command line's own
 /// runtime, where `block_on` would panic ("Cannot start a runtime from within a runtime"). So
-/// queries run on a small runtime of their own (one worker thread, started on first use and kept
-/// for the life of the process), and this thread waits on a plain channel, which is allowed
-/// anywhere. Must not be called from the state runtime itself.
+/// queries run on a small runtime of their own, and this thread waits on a plain channel, which
+/// is allowed anywhere — except on the state runtime itself, which would wait for itself.
 pub(super) fn run<F, T>(future: F) -> T
 where
     F: Future<Output = T> + Send + 'static,
     T: Send + 'static,
 {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    let runtime = RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("clayform-state")
-            .enable_all()
-            .build()
-            .expect("start the runtime of the Postgres state backend")
-    });
+    assert!(
+        !on_state_runtime(),
+        "the Postgres state backend was called from its own runtime"
+    );
     let (sender, receiver) = std::sync::mpsc::sync_channel(1);
-    runtime.spawn(async move {
+    state_runtime().spawn(async move {
         let output = future.await;
         let _ = sender.send(output);
     });
     receiver
         .recv()
         .expect("a query of the Postgres state backend panicked")
+}
+
+/// Run `future` on the state runtime without waiting for it.
+pub(super) fn spawn<F>(future: F)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    state_runtime().spawn(future);
 }
 
 #[cfg(test)]

@@ -101,7 +101,7 @@ impl Drop for PostgresLock {
             (self.key.clone(), self.info.id.clone(), self.advisory_key);
         // Best effort, bounded: closing the connection releases the advisory lock anyway, and a
         // row left behind is replaced by the next holder.
-        run(async move {
+        let release = async move {
             let release = async {
                 let _ = client.execute(&delete, &[&key, &lock_id]).await;
                 let _ = client
@@ -110,7 +110,14 @@ impl Drop for PostgresLock {
             };
             let _ = tokio::time::timeout(Duration::from_secs(5), release).await;
             drop(client);
-        });
+        };
+        if connection::on_state_runtime() {
+            // Only when a lock is dropped by the backend itself (its taker went away): waiting
+            // here would wait for this very thread.
+            connection::spawn(release);
+        } else {
+            run(release);
+        }
     }
 }
 
