@@ -23,7 +23,7 @@ use crate::engine::{
 use crate::plan::saved::{Current, SavedPlan, fingerprint};
 use crate::plan::{Action, Plan, Reason, render};
 use crate::provider::wire::workspace::WorkspaceId;
-use crate::state::{LocalBackend, ObjectPath, Operation, StateLock};
+use crate::state::{ObjectPath, Operation, StateBackend, StateLock};
 
 fn confirm(plan_text: &str, auto_approve: bool) -> anyhow::Result<bool> {
     eprint!("{plan_text}");
@@ -74,7 +74,7 @@ fn report(summaries: &[ApplySummary], plan: &Plan) -> u8 {
 /// Zapier step at). `status` shows the same URLs later. The auth token of a webhook source this
 /// apply created is shown here once, as Clay shows it once; it is never stored.
 fn print_webhook_urls(
-    backend: &LocalBackend,
+    backend: &StateBackend,
     locks: &[StateLock],
     summaries: &[ApplySummary],
 ) -> anyhow::Result<()> {
@@ -112,7 +112,7 @@ fn print_webhook_urls(
 async fn apply_plans(
     connection: &Connection,
     loaded: &Loaded,
-    backend: &LocalBackend,
+    backend: &StateBackend,
     plans: &[WorkbookPlan],
     locks: &[StateLock],
     parallelism: usize,
@@ -160,7 +160,7 @@ async fn apply_plans(
 async fn verify(
     connection: &Connection,
     loaded: &Loaded,
-    backend: &LocalBackend,
+    backend: &StateBackend,
     locks: &[StateLock],
 ) -> anyhow::Result<()> {
     let plans = plan_all(
@@ -208,7 +208,7 @@ pub fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<u8> {
         Err(code) => return Ok(code),
     };
     let targets = super::plan::parse_targets(&args.target)?;
-    let backend = backend(&loaded);
+    let backend = backend(&loaded)?;
     let connection = connect(&project_root(&loaded))?;
     let runtime = runtime()?;
     let hook = ApplyProgress::new(args.json);
@@ -281,7 +281,7 @@ pub fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<u8> {
 async fn reconcile_all(
     connection: &Connection,
     loaded: &Loaded,
-    backend: &LocalBackend,
+    backend: &StateBackend,
     locks: &[StateLock],
 ) -> anyhow::Result<()> {
     let targets = Targets::resolve(loaded, &connection.client).await?;
@@ -311,7 +311,7 @@ fn apply_saved(global: &GlobalArgs, path: &Path, args: &ApplyArgs) -> anyhow::Re
         Ok(loaded) => loaded,
         Err(code) => return Ok(code),
     };
-    let backend = backend(&loaded);
+    let backend = backend(&loaded)?;
     let connection = connect(&project_root(&loaded))?;
     let hook = ApplyProgress::new(args.json);
     runtime()?.block_on(async {
@@ -403,7 +403,7 @@ pub fn destroy(global: &GlobalArgs, args: DestroyArgs) -> anyhow::Result<u8> {
         Ok(loaded) => loaded,
         Err(code) => return Ok(code),
     };
-    let backend = backend(&loaded);
+    let backend = backend(&loaded)?;
     let connection = connect(&project_root(&loaded))?;
     let hook = ApplyProgress::new(false);
     runtime()?.block_on(async {

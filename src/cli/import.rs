@@ -17,7 +17,7 @@ use crate::engine::import::read_workbook;
 use crate::plan::desired_objects;
 use crate::provider::wire::workspace::WorkspaceId;
 use crate::source::SourceMap;
-use crate::state::{LocalBackend, ManagedBy, Operation, ResourceState, State};
+use crate::state::{ManagedBy, Operation, ResourceState, State, StateBackend};
 
 pub fn run(global: &GlobalArgs, args: ImportArgs) -> anyhow::Result<u8> {
     // The project gives clients, the catalog and the state folder; its specs are not needed.
@@ -101,8 +101,8 @@ pub fn run(global: &GlobalArgs, args: ImportArgs) -> anyhow::Result<u8> {
         .context("the imported spec produced no workbook")?;
     let (graph, _) = crate::graph::resolve(&workbook);
     let desired = desired_objects(&workbook, &graph, &loaded.catalog, client);
-    let backend: LocalBackend = backend(&loaded);
-    let key = LocalBackend::key_for(workspace, workbook.name.as_str());
+    let backend: StateBackend = backend(&loaded)?;
+    let key = StateBackend::key_for(workspace, workbook.name.as_str());
     let lock = backend.lock(&key, Operation::Import, Duration::ZERO)?;
     if backend.load(&key)?.is_some_and(|s| !s.resources.is_empty()) {
         bail!(

@@ -20,7 +20,7 @@ use crate::plan::saved::{
 };
 use crate::plan::{Plan, render};
 use crate::provider::wire::workspace::WorkspaceId;
-use crate::state::{Address, LocalBackend, Operation, StateLock};
+use crate::state::{Address, LocalBackend, Operation, StateBackend, StateLock};
 
 /// Load specs and stop with their diagnostics when any is an error.
 pub fn load_valid(global: &GlobalArgs, paths: &[PathBuf]) -> anyhow::Result<Result<Loaded, u8>> {
@@ -42,13 +42,20 @@ pub fn parse_targets(targets: &[String]) -> anyhow::Result<Vec<Address>> {
         .collect::<Result<Vec<_>, _>>()?)
 }
 
-/// The state backend for a project.
-pub fn backend(loaded: &Loaded) -> LocalBackend {
+/// The state backend for a project: its `backend:`, else `.clayform/state` beside
+/// `clayform.yaml` (or under the current folder when there is none).
+pub fn backend(loaded: &Loaded) -> anyhow::Result<StateBackend> {
     let root = project_root(loaded);
-    match loaded.project.as_ref().map(|p| &p.backend) {
-        Some(crate::model::Backend::LocalPath(path)) => LocalBackend::new(root.join(path)),
-        _ => LocalBackend::new(root.join(".clayform").join("state")),
-    }
+    Ok(match loaded.project.as_ref().map(|p| &p.backend) {
+        Some(crate::model::Backend::LocalPath(path)) => LocalBackend::new(root.join(path)).into(),
+        Some(crate::model::Backend::Postgres {
+            conn_str_env,
+            schema,
+        }) => StateBackend::postgres(conn_str_env, schema.as_deref())?,
+        Some(crate::model::Backend::Local) | None => {
+            LocalBackend::new(root.join(".clayform").join("state")).into()
+        }
+    })
 }
 
 /// Take the state lock of every workbook in `loaded`, in file order, for the whole operation
@@ -57,7 +64,7 @@ pub fn backend(loaded: &Loaded) -> LocalBackend {
 pub async fn lock_all(
     connection: &Connection,
     loaded: &Loaded,
-    backend: &LocalBackend,
+    backend: &StateBackend,
     operation: Operation,
 ) -> anyhow::Result<Vec<StateLock>> {
     let targets = Targets::resolve(loaded, &connection.client).await?;
@@ -78,7 +85,7 @@ pub async fn lock_all(
 pub async fn plan_all(
     connection: &Connection,
     loaded: &Loaded,
-    backend: &LocalBackend,
+    backend: &StateBackend,
     options: &PlanOptions,
     held: Option<&[StateLock]>,
 ) -> anyhow::Result<Vec<WorkbookPlan>> {
@@ -183,7 +190,7 @@ pub fn run(global: &GlobalArgs, args: PlanArgs) -> anyhow::Result<u8> {
         refresh: args.refresh,
         targets,
     };
-    let backend = backend(&loaded);
+    let backend = backend(&loaded)?;
     let connection = connect(&project_root(&loaded))?;
     let runtime = runtime()?;
     let plans = runtime.block_on(plan_all(&connection, &loaded, &backend, &options, None))?;

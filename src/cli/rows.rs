@@ -24,7 +24,7 @@ use crate::engine::rows::{RowBatch, RowsReport, SourceRow, inline_rows, load, pr
 use crate::model::{CsvSource, SourceKind, Table, Workbook};
 use crate::provider::wire::workspace::WorkspaceId;
 use crate::source::SourceMap;
-use crate::state::{LocalBackend, State};
+use crate::state::{State, StateBackend};
 
 /// Rows of one workbook, with the problems found reading them.
 pub struct WorkbookRows {
@@ -271,7 +271,7 @@ fn read_workbook(
     Ok(WorkbookRows {
         workbook: workbook.name.text.clone(),
         workspace_id,
-        state_key: LocalBackend::key_for(workspace_id, workbook.name.as_str()),
+        state_key: StateBackend::key_for(workspace_id, workbook.name.as_str()),
         batches,
         problems,
     })
@@ -280,7 +280,7 @@ fn read_workbook(
 /// What loading would add, per table (tables not created yet get all their rows).
 pub async fn previews(
     connection: &Connection,
-    backend: &LocalBackend,
+    backend: &StateBackend,
     all: &[WorkbookRows],
 ) -> anyhow::Result<Vec<RowsReport>> {
     let mut reports = Vec::new();
@@ -314,7 +314,7 @@ pub async fn previews(
 /// Load every batch whose table is in state, with progress on stderr for large batches.
 pub async fn load_all(
     connection: &Connection,
-    backend: &LocalBackend,
+    backend: &StateBackend,
     all: &[WorkbookRows],
 ) -> anyhow::Result<Vec<RowsReport>> {
     let mut reports = Vec::new();

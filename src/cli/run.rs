@@ -33,7 +33,7 @@ use crate::runs::{
     RunOptions, RunReport, RunSelection, RunTarget, RunsError, StatusCounts, execute_run,
     prepare_run,
 };
-use crate::state::{LocalBackend, ObjectPath, ResourceKind};
+use crate::state::{ObjectPath, ResourceKind, StateBackend};
 
 /// How long `run` waits for cells to finish, in seconds (the cells go on in Clay after it).
 const TIMEOUT_VARIABLE: &str = "CLAYFORM_RUN_TIMEOUT";
@@ -64,7 +64,7 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> anyhow::Result<u8> {
         timeout: timeout_from_env()?,
         ..RunOptions::default()
     };
-    let backend = backend(&loaded);
+    let backend = backend(&loaded)?;
     let connection = connect(&project_root(&loaded))?;
     let runtime = runtime()?;
     let targets = runtime.block_on(Targets::resolve(&loaded, &connection.client))?;
@@ -139,7 +139,7 @@ pub fn run(global: &GlobalArgs, args: RunArgs) -> anyhow::Result<u8> {
 pub(super) async fn run_applied(
     connection: &Connection,
     loaded: &Loaded,
-    backend: &LocalBackend,
+    backend: &StateBackend,
     plans: &[WorkbookPlan],
 ) -> anyhow::Result<u8> {
     let targets = Targets::resolve(loaded, &connection.client).await?;

@@ -3,32 +3,34 @@
 //! `rm` and `mv` only edit state: Clay is never touched. They take the state's lock, and every
 //! write is a normal compare-and-swap save, so a concurrent apply can't be overwritten.
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 
 use super::args::{ForceUnlockArgs, GlobalArgs, StateCommand};
-use crate::state::{Address, LocalBackend, Operation, State};
+use super::plan::backend;
+use super::project::load_project;
+use crate::state::{Address, Operation, State, StateBackend};
 
-/// The folder holding state files: `.clayform/state` beside `clayform.yaml` (found upward from
-/// the current folder, or given with `--project`), else under the current folder.
-pub fn state_dir(global: &GlobalArgs) -> anyhow::Result<PathBuf> {
-    let root = match &global.project {
-        Some(file) => file.parent().map(Path::to_path_buf).unwrap_or_default(),
-        None => {
-            let cwd = std::env::current_dir().context("cannot read the current folder")?;
-            cwd.ancestors()
-                .find(|dir| dir.join("clayform.yaml").is_file())
-                .unwrap_or(&cwd)
-                .to_path_buf()
-        }
-    };
-    Ok(root.join(".clayform").join("state"))
+/// The project's state backend (its `backend:` in `clayform.yaml`, found upward from the current
+/// folder or given with `--project`), or `.clayform/state` under the current folder when there
+/// is no project file. `Err(code)` when the project file has errors (they are printed).
+fn state_backend(global: &GlobalArgs) -> anyhow::Result<Result<StateBackend, u8>> {
+    let loaded = load_project(global)?;
+    if !loaded.diagnostics.is_empty() {
+        super::diagnostics::print_loaded(&loaded)?;
+    }
+    if loaded.error_count() > 0 {
+        return Ok(Err(super::EXIT_ERROR));
+    }
+    Ok(Ok(backend(&loaded)?))
 }
 
 pub fn run(global: &GlobalArgs, command: StateCommand) -> anyhow::Result<u8> {
-    let backend = LocalBackend::new(state_dir(global)?);
+    let backend = match state_backend(global)? {
+        Ok(backend) => backend,
+        Err(code) => return Ok(code),
+    };
     match command {
         StateCommand::List { path: _ } => {
             for (_, state) in backend.list()? {
@@ -79,7 +81,7 @@ pub fn run(global: &GlobalArgs, command: StateCommand) -> anyhow::Result<u8> {
 }
 
 /// The state holding `address`'s workbook.
-fn find_state(backend: &LocalBackend, address: &Address) -> anyhow::Result<(String, State)> {
+fn find_state(backend: &StateBackend, address: &Address) -> anyhow::Result<(String, State)> {
     backend
         .list()?
         .into_iter()
@@ -88,13 +90,16 @@ fn find_state(backend: &LocalBackend, address: &Address) -> anyhow::Result<(Stri
             format!(
                 "no state for workbook `{}` in `{}`",
                 address.workbook,
-                backend.dir().display()
+                backend.location()
             )
         })
 }
 
 pub fn force_unlock(global: &GlobalArgs, args: &ForceUnlockArgs) -> anyhow::Result<u8> {
-    let backend = LocalBackend::new(state_dir(global)?);
+    let backend = match state_backend(global)? {
+        Ok(backend) => backend,
+        Err(code) => return Ok(code),
+    };
     let info = backend.force_unlock(&args.lock_id)?;
     eprintln!(
         "released lock `{}` held by {} for {}",

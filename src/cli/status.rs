@@ -20,7 +20,7 @@ use crate::provider::WorkspaceId;
 use crate::runs::{
     ManagedWorkbook, StatusReport, WorkbookStatus, not_applied, read_status, status_label,
 };
-use crate::state::LocalBackend;
+use crate::state::StateBackend;
 
 pub fn run(global: &GlobalArgs, args: StatusArgs) -> anyhow::Result<u8> {
     let loaded = match specs_to_read(global, args.path.as_ref())? {
@@ -30,7 +30,7 @@ pub fn run(global: &GlobalArgs, args: StatusArgs) -> anyhow::Result<u8> {
         },
         None => load_project(global)?,
     };
-    let backend = backend(&loaded);
+    let backend = backend(&loaded)?;
     let connection = connect(&project_root(&loaded))?;
     let report = runtime()?.block_on(read_all(&connection, &loaded, &backend))?;
     let text = match args.format {
@@ -73,13 +73,13 @@ fn specs_to_read(
 async fn read_all(
     connection: &Connection,
     loaded: &Loaded,
-    backend: &LocalBackend,
+    backend: &StateBackend,
 ) -> anyhow::Result<StatusReport> {
     let mut workbooks = Vec::new();
     if loaded.workbooks.is_empty() {
         let states = backend
             .list()
-            .with_context(|| format!("cannot read state in `{}`", backend.dir().display()))?;
+            .with_context(|| format!("cannot read state in `{}`", backend.location()))?;
         for (_, state) in states {
             let managed = ManagedWorkbook::from_state(&state, None);
             workbooks.push(read_one(connection, &managed).await?);

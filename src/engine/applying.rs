@@ -16,7 +16,7 @@ use crate::apply::hook::ApplyHook;
 use crate::apply::scheduler::{self, Step, StepOutcome};
 use crate::plan::{Action, DesiredObject, ResourceChange};
 use crate::provider::{ClayClient, Secret};
-use crate::state::{Address, Intent, IntentStatus, LocalBackend, ObjectPath, StateLock};
+use crate::state::{Address, Intent, IntentStatus, ObjectPath, StateBackend, StateLock};
 
 #[derive(Debug, Clone)]
 pub struct ApplyOptions {
@@ -46,7 +46,7 @@ impl ApplySummary {
 /// Apply `planned` (computed under `lock`) to Clay.
 pub async fn apply_workbook(
     clay: &ClayClient,
-    backend: &LocalBackend,
+    backend: &StateBackend,
     lock: &StateLock,
     target: &Target<'_>,
     planned: &WorkbookPlan,

@@ -4,19 +4,20 @@
 //! waits until a save that includes the change is on disk. One save runs at a time; a save
 //! writes everything changed so far, so steps that finish while one is being written share the
 //! next (group commit). The guarantee stays the one `applying` relies on: when `persist` returns,
-//! the step's change is on disk. Saving is blocking file I/O (with fsync): it runs off the async
-//! workers, so HTTP answers for other steps keep being handled meanwhile.
+//! the step's change is on disk. Saving blocks (file I/O with fsync, or a database round trip): it
+//! runs off the async workers, so HTTP answers for other steps keep being handled meanwhile.
 //!
-//! Must not know: what a step does, Clay, the state file format (it calls `LocalBackend::save`).
+//! Must not know: what a step does, Clay, where or how state is stored (it calls
+//! `StateBackend::save`).
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::apply::hook::{ApplyEvent, ApplyHook};
-use crate::state::{LocalBackend, State, StateLock};
+use crate::state::{State, StateBackend, StateLock};
 
 pub struct Checkpoints<'a> {
-    backend: &'a LocalBackend,
+    backend: &'a StateBackend,
     lock: &'a StateLock,
     state: &'a Mutex<State>,
     hook: &'a dyn ApplyHook,
@@ -28,7 +29,7 @@ pub struct Checkpoints<'a> {
 
 impl<'a> Checkpoints<'a> {
     pub fn new(
-        backend: &'a LocalBackend,
+        backend: &'a StateBackend,
         lock: &'a StateLock,
         state: &'a Mutex<State>,
         hook: &'a dyn ApplyHook,

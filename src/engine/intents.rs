@@ -9,13 +9,13 @@
 use super::{EngineError, Target};
 use crate::provider::ClayClient;
 use crate::state::{
-    Address, LocalBackend, ManagedBy, ObjectPath, ResourceKind, ResourceState, StateLock,
+    Address, ManagedBy, ObjectPath, ResourceKind, ResourceState, StateBackend, StateLock,
 };
 
 /// Resolve every intent in the state of `target`; returns how many objects were adopted.
 pub async fn reconcile(
     clay: &ClayClient,
-    backend: &LocalBackend,
+    backend: &StateBackend,
     lock: &StateLock,
     target: &Target<'_>,
 ) -> Result<usize, EngineError> {

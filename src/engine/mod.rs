@@ -22,7 +22,7 @@ use crate::model::{Client, Workbook};
 use crate::plan::{self, DesiredObject, Plan, PriorObject};
 use crate::provider::{ClayClient, ClayError};
 use crate::refresh::{RefreshError, Refreshed, refresh};
-use crate::state::{Address, LocalBackend, Operation, State, StateError, StateLock};
+use crate::state::{Address, Operation, State, StateBackend, StateError, StateLock};
 
 pub use applying::{ApplyOptions, ApplySummary, apply_workbook};
 pub use costs::reruns;
@@ -44,7 +44,7 @@ impl Target<'_> {
     }
 
     pub fn state_key(&self) -> String {
-        LocalBackend::key_for(self.workspace_id, self.name())
+        StateBackend::key_for(self.workspace_id, self.name())
     }
 }
 
@@ -93,7 +93,7 @@ pub enum EngineError {
 
 /// Lock a workbook's state for `operation`, waiting up to `timeout`.
 pub fn lock_state(
-    backend: &LocalBackend,
+    backend: &StateBackend,
     target: &Target<'_>,
     operation: Operation,
     timeout: Duration,
@@ -104,7 +104,7 @@ pub fn lock_state(
 /// Plan one workbook. The caller holds the state lock.
 pub async fn plan_workbook(
     clay: &ClayClient,
-    backend: &LocalBackend,
+    backend: &StateBackend,
     target: &Target<'_>,
     options: &PlanOptions,
 ) -> Result<WorkbookPlan, EngineError> {

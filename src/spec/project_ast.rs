@@ -82,12 +82,18 @@ pub struct LocalBackendSpec {
     pub path: Option<String>,
 }
 
+/// State in a Postgres (Supabase-compatible) database: one row per workbook state, locked while
+/// in use.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostgresBackendSpec {
     /// Name of the environment variable holding the connection string (never the string itself).
+    #[schemars(length(min = 1))]
     pub conn_str_env: String,
+    /// Database schema holding clayform's `states` and `locks` tables (default `clayform`);
+    /// created on first use when missing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 63))]
     pub schema: Option<String>,
 }
 

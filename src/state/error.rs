@@ -32,6 +32,8 @@ pub enum StateError {
     Locked { holder: Box<LockInfo> },
     #[error("state is locked (lock file `{path}`), and its holder could not be read")]
     LockedUnknown { path: PathBuf },
+    #[error("state is locked (`{location}`), and its holder could not be read")]
+    LockedUnknownAt { location: String },
     #[error("no lock with id `{id}` is held on this state (current holder: {current})")]
     LockIdMismatch { id: String, current: String },
     #[error(
@@ -49,4 +51,29 @@ pub enum StateError {
     NotFound { address: String },
     #[error("an object already exists at `{address}`")]
     AlreadyExists { address: String },
+    /// A database error; `message` never holds the connection string or its password.
+    #[error("cannot {action} (`{location}`): {message}")]
+    Database {
+        action: String,
+        location: String,
+        message: String,
+    },
+    #[error("state `{location}` is not valid: {reason}")]
+    CorruptStored { location: String, reason: String },
+    #[error(
+        "the Postgres state backend reads its connection string from the environment variable \
+         `{var}`, which is not set\n\nhint: export {var}=postgres://USER:PASSWORD@HOST:5432/DB, or \
+         change `backend` in `clayform.yaml`"
+    )]
+    ConnectionStringMissing { var: String },
+    #[error("the connection string in `{var}` is not valid: {reason}")]
+    ConnectionStringInvalid { var: String, reason: String },
+    #[error(
+        "`clayform.yaml` keeps state in Postgres, but this clayform was built without the \
+         `postgres` feature\n\nhint: rebuild with `cargo install clayform --features postgres`, or \
+         use `backend: local`"
+    )]
+    PostgresNotBuilt,
+    #[error("the lock was taken on another state backend than the one saving")]
+    ForeignLock,
 }

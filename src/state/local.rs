@@ -26,16 +26,16 @@ pub struct LocalBackend {
     dir: PathBuf,
 }
 
-/// Proof that the caller holds a state's lock; released on drop.
+/// Proof that the caller holds a local state's lock; released on drop.
 #[derive(Debug)]
-pub struct StateLock {
+pub struct LocalLock {
     file: File,
     path: PathBuf,
     info: LockInfo,
     key: String,
 }
 
-impl StateLock {
+impl LocalLock {
     pub fn info(&self) -> &LockInfo {
         &self.info
     }
@@ -45,7 +45,7 @@ impl StateLock {
     }
 }
 
-impl Drop for StateLock {
+impl Drop for LocalLock {
     fn drop(&mut self) {
         // Remove the file only while it is still ours; then unlock. A failure here leaves an
         // unlocked lock file behind, which the next locker simply reuses.
@@ -166,7 +166,7 @@ impl LocalBackend {
 
     /// Save `state` under the lock: compare-and-swap on serial and lineage against what is on
     /// disk, then bump the serial and write atomically.
-    pub fn save(&self, lock: &StateLock, state: &mut State) -> Result<(), StateError> {
+    pub fn save(&self, lock: &LocalLock, state: &mut State) -> Result<(), StateError> {
         let key = lock.key();
         if let Some(current) = self.load(key)? {
             if current.lineage != state.lineage {
@@ -199,7 +199,7 @@ impl LocalBackend {
         key: &str,
         operation: Operation,
         timeout: Duration,
-    ) -> Result<StateLock, StateError> {
+    ) -> Result<LocalLock, StateError> {
         let path = self.lock_path(key);
         fs::create_dir_all(&self.dir).map_err(|source| StateError::Write {
             path: self.dir.clone(),
@@ -231,7 +231,7 @@ impl LocalBackend {
         key: &str,
         path: &Path,
         operation: Operation,
-    ) -> Result<Option<StateLock>, StateError> {
+    ) -> Result<Option<LocalLock>, StateError> {
         let write_error = |source| StateError::Write {
             path: path.to_path_buf(),
             source,
@@ -258,7 +258,7 @@ impl LocalBackend {
         file.set_len(0).map_err(write_error)?;
         file.write_all(&body).map_err(write_error)?;
         file.sync_all().map_err(write_error)?;
-        Ok(Some(StateLock {
+        Ok(Some(LocalLock {
             file,
             path: path.to_path_buf(),
             info,

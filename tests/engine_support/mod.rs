@@ -1,6 +1,7 @@
 //! Shared by the `engine*` tests: a temporary project folder, an emulator started for it, the
 //! real `clayform` binary run against that emulator, and views of Clay's side (through the
-//! client, over loopback HTTP) and of state (through `LocalBackend`).
+//! client, over loopback HTTP) and of state (through `LocalBackend`, or the project's own
+//! `StateBackend` when a test sets one).
 //!
 //! Must not know: how the engine works inside. Everything here looks from the outside, as a user
 //! and a second Clay client would.
@@ -15,7 +16,7 @@ use clayform::emulator::{EmulatorConfig, RunSpeed, RunningEmulator, spawn_backgr
 use clayform::provider::wire::field::ClayField;
 use clayform::provider::wire::table::ClayTable;
 use clayform::provider::{ClayClient, ClayClientConfig, Credentials, RetryPolicy, WorkspaceId};
-use clayform::state::{LocalBackend, State};
+use clayform::state::{LocalBackend, State, StateBackend};
 
 pub const WORKSPACE_ID: u64 = 1_080_480;
 pub const API_KEY: &str = "test-key";
@@ -75,6 +76,10 @@ pub struct Project {
     pub dir: tempfile::TempDir,
     pub emulator: RunningEmulator,
     pub api_key: String,
+    /// Extra environment for every run of the binary.
+    pub env: Vec<(String, String)>,
+    /// Where `state()` reads from, when not the default local folder.
+    pub state_backend: Option<StateBackend>,
     runtime: tokio::runtime::Runtime,
 }
 
@@ -97,6 +102,8 @@ impl Project {
             dir,
             emulator,
             api_key: API_KEY.to_string(),
+            env: Vec::new(),
+            state_backend: None,
             runtime,
         };
         project.write_spec(&fixture(spec_fixture));
@@ -142,7 +149,8 @@ impl Project {
             .env("NO_COLOR", "1")
             .env_remove("CLAY_SESSION_COOKIE")
             .env_remove("CLAY_WORKSPACE_ID")
-            .env_remove("RUST_LOG");
+            .env_remove("RUST_LOG")
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
         command
     }
 
@@ -181,7 +189,9 @@ impl Project {
     }
 
     pub fn state(&self, workbook: &str) -> State {
-        self.backend()
+        self.state_backend
+            .clone()
+            .unwrap_or_else(|| self.backend().into())
             .load(&self.state_key(workbook))
             .expect("read state")
             .expect("state exists")
