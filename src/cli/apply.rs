@@ -8,6 +8,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 
@@ -75,7 +76,7 @@ fn report(summaries: &[ApplySummary], plan: &Plan) -> u8 {
 /// apply created is shown here once, as Clay shows it once; it is never stored.
 fn print_webhook_urls(
     backend: &StateBackend,
-    locks: &[StateLock],
+    locks: &[Arc<StateLock>],
     summaries: &[ApplySummary],
 ) -> anyhow::Result<()> {
     let mut out = String::new();
@@ -114,7 +115,7 @@ async fn apply_plans(
     loaded: &Loaded,
     backend: &StateBackend,
     plans: &[WorkbookPlan],
-    locks: &[StateLock],
+    locks: &[Arc<StateLock>],
     parallelism: usize,
     hook: &ApplyProgress,
 ) -> anyhow::Result<Vec<ApplySummary>> {
@@ -161,7 +162,7 @@ async fn verify(
     connection: &Connection,
     loaded: &Loaded,
     backend: &StateBackend,
-    locks: &[StateLock],
+    locks: &[Arc<StateLock>],
 ) -> anyhow::Result<()> {
     let plans = plan_all(
         connection,
@@ -282,7 +283,7 @@ async fn reconcile_all(
     connection: &Connection,
     loaded: &Loaded,
     backend: &StateBackend,
-    locks: &[StateLock],
+    locks: &[Arc<StateLock>],
 ) -> anyhow::Result<()> {
     let targets = Targets::resolve(loaded, &connection.client).await?;
     for (index, lock) in locks.iter().enumerate() {

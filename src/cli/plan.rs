@@ -7,6 +7,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -66,16 +67,16 @@ pub async fn lock_all(
     loaded: &Loaded,
     backend: &StateBackend,
     operation: Operation,
-) -> anyhow::Result<Vec<StateLock>> {
+) -> anyhow::Result<Vec<Arc<StateLock>>> {
     let targets = Targets::resolve(loaded, &connection.client).await?;
     (0..loaded.workbooks.len())
         .map(|index| {
-            Ok(lock_state(
+            Ok(Arc::new(lock_state(
                 backend,
                 &targets.target(loaded, index),
                 operation,
                 Duration::ZERO,
-            )?)
+            )?))
         })
         .collect()
 }
@@ -87,7 +88,7 @@ pub async fn plan_all(
     loaded: &Loaded,
     backend: &StateBackend,
     options: &PlanOptions,
-    held: Option<&[StateLock]>,
+    held: Option<&[Arc<StateLock>]>,
 ) -> anyhow::Result<Vec<WorkbookPlan>> {
     let targets = Targets::resolve(loaded, &connection.client).await?;
     let mut plans = Vec::new();

@@ -7,7 +7,7 @@
 //! apply reconciles (`intents::reconcile`) before it plans, so nothing is created twice.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::checkpoints::Checkpoints;
 use super::steps::{LiveTable, StepContext, StepError, execute};
@@ -47,7 +47,7 @@ impl ApplySummary {
 pub async fn apply_workbook(
     clay: &ClayClient,
     backend: &StateBackend,
-    lock: &StateLock,
+    lock: &Arc<StateLock>,
     target: &Target<'_>,
     planned: &WorkbookPlan,
     options: &ApplyOptions,
@@ -82,7 +82,7 @@ pub async fn apply_workbook(
         desired: &desired,
         webhook_tokens: &webhook_tokens,
     };
-    let checkpoints = Checkpoints::new(backend, lock, &state, hook);
+    let checkpoints = Checkpoints::new(backend.clone(), lock.clone(), &state, hook);
 
     let outcomes = scheduler::execute(
         &steps,

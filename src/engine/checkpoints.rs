@@ -5,20 +5,22 @@
 //! writes everything changed so far, so steps that finish while one is being written share the
 //! next (group commit). The guarantee stays the one `applying` relies on: when `persist` returns,
 //! the step's change is on disk. Saving blocks (file I/O with fsync, or a database round trip): it
-//! runs off the async workers, so HTTP answers for other steps keep being handled meanwhile.
+//! runs on tokio's blocking pool (`spawn_blocking`, which is why the backend and the lock are
+//! owned here), so the apply's other steps — futures of the same task — keep sending requests
+//! and handling answers while a save is written.
 //!
 //! Must not know: what a step does, Clay, where or how state is stored (it calls
 //! `StateBackend::save`).
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::apply::hook::{ApplyEvent, ApplyHook};
 use crate::state::{State, StateBackend, StateLock};
 
 pub struct Checkpoints<'a> {
-    backend: &'a StateBackend,
-    lock: &'a StateLock,
+    backend: StateBackend,
+    lock: Arc<StateLock>,
     state: &'a Mutex<State>,
     hook: &'a dyn ApplyHook,
     /// Numbers the in-memory changes; bumped under the state mutex, after the change.
@@ -29,8 +31,8 @@ pub struct Checkpoints<'a> {
 
 impl<'a> Checkpoints<'a> {
     pub fn new(
-        backend: &'a StateBackend,
-        lock: &'a StateLock,
+        backend: StateBackend,
+        lock: Arc<StateLock>,
         state: &'a Mutex<State>,
         hook: &'a dyn ApplyHook,
     ) -> Self {
@@ -63,11 +65,13 @@ impl<'a> Checkpoints<'a> {
             let state = self.state.lock().expect("state mutex");
             (state.clone(), self.changes.load(Ordering::SeqCst))
         };
-        let mut save = || self.backend.save(self.lock, &mut snapshot);
-        let result = match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-            Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(save),
-            _ => save(),
-        };
+        let (backend, lock) = (self.backend.clone(), self.lock.clone());
+        let (result, snapshot) = tokio::task::spawn_blocking(move || {
+            let result = backend.save(&lock, &mut snapshot);
+            (result, snapshot)
+        })
+        .await
+        .map_err(|e| format!("cannot save state: the save was interrupted ({e})"))?;
         result.map_err(|e| format!("cannot save state: {e}"))?;
         self.state.lock().expect("state mutex").serial = snapshot.serial;
         *saved = covers;
