@@ -742,3 +742,29 @@ fn two_applies_started_together_on_a_new_workbook_create_it_once() {
     project.assert_consistent(SMALL);
     project.expect_no_changes();
 }
+
+/// A column that had to wait for a later one (B references C) is created right after its spec
+/// neighbour, so the order pass has nothing to move.
+#[test]
+fn a_column_created_after_its_neighbour_lands_next_to_it_without_moves() {
+    let project = Project::new("small.yaml");
+    project.write_spec(
+        "workbook: Small\nclient: acme\ntables:\n  Companies:\n    type: company\n    columns:\n      \
+         A: { type: text }\n      B: { formula: \"{{C}} || ''\" }\n      C: { type: text }\n",
+    );
+    project
+        .run(&["apply", "--auto-approve", "--parallelism", "1"])
+        .expect_code(0);
+    let stats = project.emulator_stats();
+    let moves = stats["byRoute"]["PATCH /v3/tables/{tableId}/views/{viewId}/fields/{fieldId}"]
+        .as_u64()
+        .unwrap_or(0);
+    assert_eq!(moves, 0, "{stats}");
+    let table = project.live_table(SMALL, "Companies");
+    let ids: Vec<String> = ["A", "B", "C"]
+        .iter()
+        .map(|name| table.field_named(name).expect("column").id.clone())
+        .collect();
+    assert_eq!(clayform::engine::live_order(&table, &ids), ids);
+    project.expect_no_changes();
+}

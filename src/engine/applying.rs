@@ -176,6 +176,7 @@ async fn finish_column_order(
     checkpoints: &Checkpoints<'_>,
 ) -> Vec<(Address, String)> {
     let mut failures = Vec::new();
+    let mut tables = Vec::new();
     for object in planned
         .desired
         .iter()
@@ -224,12 +225,21 @@ async fn finish_column_order(
             let managed: Vec<String> = columns.into_iter().map(|(_, id)| id).collect();
             (table_id, managed, desired_ids)
         };
-        match super::order::apply_order(clay, &table_id, &desired_ids, &managed).await {
+        tables.push((object, table_id, managed, desired_ids));
+    }
+    // Tables are ordered concurrently: each pass touches only its own table's view.
+    let ordered =
+        futures_util::future::join_all(tables.iter().map(|(_, table_id, managed, desired_ids)| {
+            super::order::apply_order(clay, table_id, desired_ids, managed)
+        }))
+        .await;
+    for ((object, _, managed, _), result) in tables.iter().zip(ordered) {
+        match result {
             Ok(live) => {
                 let change = {
                     let mut state = state.lock().expect("state mutex");
                     if let Some(resource) = state.get_mut(&object.address) {
-                        resource.observed = crate::refresh::live_table_config(&live, &managed);
+                        resource.observed = crate::refresh::live_table_config(&live, managed);
                     }
                     checkpoints.changed(&mut state)
                 };

@@ -3,7 +3,14 @@
 //!
 //! Only managed columns count (unmanaged and system columns stay wherever they are). The moves
 //! are few: columns on the longest run already in order stay put; each other column is moved
-//! right after its predecessor in the spec (the first one: right before the first that stays).
+//! next to a neighbour in the spec, in chains anchored on columns that stay (see [`chains`]).
+//! Chains touch disjoint places in the view, so they are sent concurrently (a chain's own moves
+//! in order); the order pass costs the longest chain's round trips, not one per moved column.
+//!
+//! Columns are also placed as they are created (`steps.rs`: right after the nearest earlier
+//! column that exists), so this pass mostly repairs what concurrent creates left out of order.
+
+use futures_util::{StreamExt, TryStreamExt};
 
 use crate::provider::ClayClient;
 use crate::provider::ClayError;
@@ -40,31 +47,74 @@ pub fn live_order(table: &ClayTable, managed: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// The moves that turn `live` into `desired` (both field ids); ids missing from either are
-/// ignored.
-pub fn moves(desired: &[String], live: &[String]) -> Vec<(String, ViewFieldPosition)> {
+/// The moves that turn `live` into `desired` (both field ids), as one list that can be sent in
+/// order; ids missing from either are ignored.
+#[cfg(test)]
+fn moves(desired: &[String], live: &[String]) -> Vec<(String, ViewFieldPosition)> {
+    chains(desired, live).concat()
+}
+
+/// The moves that turn `live` into `desired`, in independent chains. Columns on a longest run
+/// already in order stay; every run of columns between two that stay is split in two chains:
+/// its first half placed forward from the column before it (each right after the previous one),
+/// its second half backward from the column after it (each right before the next one). Chains
+/// touch disjoint places, so they may run concurrently; a chain's moves go in order.
+pub fn chains(desired: &[String], live: &[String]) -> Vec<Vec<(String, ViewFieldPosition)>> {
     let desired: Vec<&String> = desired.iter().filter(|id| live.contains(id)).collect();
     let positions: Vec<usize> = desired
         .iter()
         .map(|id| live.iter().position(|l| l == *id).unwrap_or(usize::MAX))
         .collect();
     let keep = longest_increasing(&positions);
-    let Some(first_kept) = keep.iter().position(|k| *k) else {
+    if !keep.iter().any(|k| *k) {
         return Vec::new();
-    };
-    let mut result = Vec::new();
-    for (index, id) in desired.iter().enumerate() {
+    }
+    let mut chains = Vec::new();
+    let mut index = 0;
+    while index < desired.len() {
         if keep[index] {
+            index += 1;
             continue;
         }
-        let position = if index == 0 {
-            ViewFieldPosition::BeforeFieldId(desired[first_kept].clone())
-        } else {
-            ViewFieldPosition::AfterFieldId(desired[index - 1].clone())
+        let start = index;
+        while index < desired.len() && !keep[index] {
+            index += 1;
+        }
+        let run = &desired[start..index];
+        let (has_before, has_after) = (start > 0, index < desired.len());
+        // How many of the run go forward from the column before it.
+        let forward = match (has_before, has_after) {
+            (true, true) => run.len().div_ceil(2),
+            (true, false) => run.len(),
+            (false, _) => 0,
         };
-        result.push(((*id).clone(), position));
+        if forward > 0 {
+            chains.push(
+                run[..forward]
+                    .iter()
+                    .enumerate()
+                    .map(|(offset, id)| {
+                        let anchor = desired[start + offset - 1].clone();
+                        ((*id).clone(), ViewFieldPosition::AfterFieldId(anchor))
+                    })
+                    .collect(),
+            );
+        }
+        if forward < run.len() {
+            chains.push(
+                run[forward..]
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(offset, id)| {
+                        let anchor = desired[start + forward + offset + 1].clone();
+                        ((*id).clone(), ViewFieldPosition::BeforeFieldId(anchor))
+                    })
+                    .collect(),
+            );
+        }
     }
-    result
+    chains
 }
 
 /// Marks the elements of one longest strictly increasing subsequence.
@@ -89,6 +139,9 @@ fn longest_increasing(values: &[usize]) -> Vec<bool> {
     keep
 }
 
+/// How many chains of moves go to Clay at once.
+const CONCURRENT_CHAINS: usize = 8;
+
 /// Put `table`'s managed columns in `desired` order; returns the table as Clay shows it after.
 pub async fn apply_order(
     clay: &ClayClient,
@@ -98,17 +151,24 @@ pub async fn apply_order(
 ) -> Result<ClayTable, ClayError> {
     let table = clay.get_table(table_id).await?.table;
     let live = live_order(&table, managed);
-    let planned = moves(desired, &live);
+    let planned = chains(desired, &live);
     if planned.is_empty() {
         return Ok(table);
     }
     let Some(view_id) = table.default_view_id().map(str::to_owned) else {
         return Ok(table);
     };
-    for (field, position) in &planned {
-        clay.move_view_field(table_id, &view_id, field, position)
-            .await?;
-    }
+    let view_id = view_id.as_str();
+    futures_util::stream::iter(planned.into_iter().map(|chain| async move {
+        for (field, position) in &chain {
+            clay.move_view_field(table_id, view_id, field, position)
+                .await?;
+        }
+        Ok::<(), ClayError>(())
+    }))
+    .buffer_unordered(CONCURRENT_CHAINS)
+    .try_collect::<Vec<()>>()
+    .await?;
     Ok(clay.get_table(table_id).await?.table)
 }
 
@@ -158,6 +218,32 @@ mod tests {
                 ids(desired),
                 "{desired} from {live}"
             );
+        }
+    }
+
+    #[test]
+    fn chains_reach_the_desired_order_whichever_runs_first() {
+        for (desired, live) in [
+            ("a b c d e f g h", "h g f e d c b a"),
+            ("a b c d e f g h", "c a e b g d h f"),
+            ("a b c d e f g h", "b d f h a c e g"),
+            ("a b c d e", "e a b c d"),
+        ] {
+            let chains = chains(&ids(desired), &ids(live));
+            assert_eq!(chains.concat(), moves(&ids(desired), &ids(live)));
+            // Chains one after another, in reverse; and interleaved round-robin.
+            let reversed: Vec<_> = chains.iter().rev().flatten().cloned().collect();
+            let mut interleaved = Vec::new();
+            for step in 0..chains.iter().map(Vec::len).max().unwrap_or(0) {
+                interleaved.extend(chains.iter().filter_map(|c| c.get(step).cloned()));
+            }
+            for order in [reversed, interleaved] {
+                assert_eq!(
+                    replay(&ids(live), &order),
+                    ids(desired),
+                    "{desired} from {live}"
+                );
+            }
         }
     }
 

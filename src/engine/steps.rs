@@ -107,6 +107,25 @@ impl StepContext<'_> {
             .map(|r| r.clay_id.clone())
     }
 
+    /// The Clay id of the column just before `column` in its table's spec, if it exists in Clay
+    /// now: a new column is placed right after it, so a column created after its neighbour (a
+    /// dependency made it wait) still lands in spec order. Without it the column goes to the end:
+    /// columns created together arrive roughly in spec order, and anchoring them all on one
+    /// earlier column would reverse them. A neighbour with an open intent (being replaced: its
+    /// old field may already be gone) doesn't count. The order pass after the apply repairs the
+    /// rest.
+    fn created_predecessor(&self, table: &str, column: &Column) -> Option<String> {
+        let columns = &self.target.workbook.table(table)?.columns;
+        let index = columns.iter().position(|c| c.name == column.name)?;
+        let previous = columns.get(index.checked_sub(1)?)?;
+        let address = Address::column(self.target.name(), table, previous.name.as_str());
+        let state = self.state.lock().expect("state mutex");
+        if state.intents.iter().any(|intent| intent.address == address) {
+            return None;
+        }
+        state.get(&address).map(|r| r.clay_id.clone())
+    }
+
     fn record(&self, change: &ResourceChange, clay_id: String, observed: Value) -> ResourceState {
         let desired = self.desired.get(&change.address);
         let managed_by = change
@@ -351,10 +370,6 @@ async fn table(
                     ..LiveTable::from_clay(&table)
                 },
             );
-            ctx.live_tables
-                .lock()
-                .expect("live tables mutex")
-                .insert(name.clone(), LiveTable::from_clay(&table));
             Ok(Some(ctx.record(
                 change,
                 table.id.clone(),
@@ -561,7 +576,11 @@ async fn create_column(
         .expect("live tables mutex")
         .get(table)
         .and_then(|t| t.default_view_id.clone());
-    let field = ctx.clay.create_field(&table_id, &request).await?;
+    let after = ctx.created_predecessor(table, column);
+    let field = ctx
+        .clay
+        .create_field_after(&table_id, &request, after.as_deref())
+        .await?;
     let observed = ctx.observed_column(&field, &names);
     Ok((field.id, observed))
 }

@@ -24,13 +24,34 @@ impl ClayClient {
         table_id: &str,
         request: &CreateFieldRequest,
     ) -> Result<ClayField, ClayError> {
+        self.create_field_after(table_id, request, None).await
+    }
+
+    /// [`Self::create_field`], placing the new column right after `after_field_id` in the
+    /// active view (`viewSettings.{view}.afterFieldId`, reference §7.4) instead of at the end.
+    pub async fn create_field_after(
+        &self,
+        table_id: &str,
+        request: &CreateFieldRequest,
+        after_field_id: Option<&str>,
+    ) -> Result<ClayField, ClayError> {
         let path = format!("/tables/{table_id}/fields");
         let mut request = request.clone();
         if request.active_view_id.is_none() {
             let table = self.get_table(table_id).await?.table;
             request.active_view_id = table.default_view_id().map(str::to_owned);
         }
-        let body = serde_json::to_value(&request).unwrap_or_default();
+        let mut body = serde_json::to_value(&request).unwrap_or_default();
+        if let (Some(view_id), Some(after), Some(object)) = (
+            request.active_view_id.as_deref(),
+            after_field_id,
+            body.as_object_mut(),
+        ) {
+            object.insert(
+                "viewSettings".into(),
+                serde_json::json!({ view_id: { "afterFieldId": after } }),
+            );
+        }
         let field_id = self
             .create_resolving_ambiguity(
                 || async {
