@@ -9,6 +9,7 @@
 
 pub mod ast;
 pub mod emit;
+pub mod event_tree;
 pub mod limits;
 pub mod node;
 pub mod project_ast;

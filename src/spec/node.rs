@@ -182,6 +182,16 @@ pub fn read_in_place(file: &SourceFile) -> (Option<SpannedNode>, Vec<Diagnostic>
 }
 
 fn read_here(file: &SourceFile) -> (Option<SpannedNode>, Vec<Diagnostic>) {
+    match super::event_tree::read(file) {
+        Some(root) => (Some(root), Vec::new()),
+        None => read_with_serde_saphyr(file),
+    }
+}
+
+/// [`read`] through serde-saphyr alone: the reference [`super::event_tree`] must agree with, and
+/// the reader of everything outside its subset (it reports every syntax and budget error).
+/// Only call it on a thread with at least [`READ_STACK_BYTES`] of stack.
+pub fn read_with_serde_saphyr(file: &SourceFile) -> (Option<SpannedNode>, Vec<Diagnostic>) {
     let options = super::limits::yaml_options();
     match serde_saphyr::from_str_with_options::<Spanned<RawNode>>(&file.text, options) {
         Ok(root) => {
