@@ -1,6 +1,7 @@
 //! The spanned YAML node tree: every key and value of a file with its byte span.
 //!
-//! Owns: reading YAML text into [`Node`]s (syntax and budget errors: CF001, CF002), finding
+//! Owns: reading YAML text into [`Node`]s (syntax and budget errors: CF001, CF002) — through
+//! [`super::event_tree`] for plain YAML, through serde-saphyr for everything else — finding
 //! duplicate keys (CF004, or CF201/CF202 for tables and columns), the JSON projection the schema
 //! validates, and the map from JSON Pointer to spans ([`SpanIndex`]).
 //! Must not know: what the keys mean beyond the table/column paths named for duplicates.
