@@ -42,6 +42,10 @@ run_once() { # command... → prints "wall_seconds rss_kb cpu_seconds"
     '{ if (NF==3) s=$1*3600+$2*60+$3; else s=$1*60+$2; print s, kb, cpu }'
 }
 
+# The machine is shared: say how busy it was, so a run can be read against another.
+load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "unknown"; }
+load_before="$(load)"
+
 labels=("parse1" "validate1" "parseN" "validateN")
 declare -A best_s best_kb best_cpu
 for _ in $(seq "$runs"); do
@@ -66,6 +70,7 @@ ratio() { awk "BEGIN{ if ($2 > 0) printf \"%.2f\", $1 / $2; else print \"n/a\" }
 mb() { awk "BEGIN{printf \"%.1f\", $1 / 1024}"; }
 
 echo "corpus: $workbooks workbooks × 200 columns, $((bytes / 1024)) KiB; best of $runs rounds; $threads cores"
+echo "load average (1, 5, 15 min): $load_before before, $(load) after"
 row() { printf '%-44s %9s %9s %14s\n' "$@"; }
 row "" "wall (s)" "CPU (s)" "peak RSS (MB)"
 row "serde-saphyr parse only, 1 thread" "${best_s[parse1]}" "${best_cpu[parse1]}" "$(mb "${best_kb[parse1]}")"

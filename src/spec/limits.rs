@@ -17,10 +17,21 @@ pub const MAX_NODES: usize = 200_000;
 pub const MAX_ALIASES: usize = 1_000;
 /// Most anchors (`&name`) accepted in one file.
 pub const MAX_ANCHORS: usize = 1_000;
+/// Most YAML parser events (node starts and ends, scalars, document markers) in one file.
+pub const MAX_EVENTS: usize = 4 * MAX_NODES;
 
 /// The serde-saphyr options every spec parse uses: strict booleans, the budgets above, and
 /// duplicate keys passed through so the node tree can report them with both locations.
 pub(crate) fn yaml_options() -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(yaml_budget());
+    options.strict_booleans = true;
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
+    options.with_snippet = false;
+    options
+}
+
+fn yaml_budget() -> serde_saphyr::Budget {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = MAX_DEPTH;
     budget.flow_nesting_limit = MAX_DEPTH;
@@ -28,13 +39,25 @@ pub(crate) fn yaml_options() -> serde_saphyr::Options {
     budget.max_aliases = MAX_ALIASES;
     budget.max_anchors = MAX_ANCHORS;
     budget.max_total_scalar_bytes = MAX_INPUT_BYTES;
-    budget.max_events = 4 * MAX_NODES;
+    budget.max_events = MAX_EVENTS;
     budget.max_documents = 1;
-    let mut options = serde_saphyr::Options::default();
-    options.budget = Some(budget);
-    options.strict_booleans = true;
-    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
-    options.with_snippet = false;
+    budget
+}
+
+/// The options serde-saphyr gives its event parser for [`yaml_options`] (its
+/// `Options::parser_options`, which is private), so the event reader in
+/// [`super::event_tree`] accepts exactly the same syntax.
+pub(crate) fn parser_options() -> granit_parser::Options {
+    let budget = yaml_budget();
+    let mut options = granit_parser::Options::default();
+    options.simple_key_max_lookahead = budget.simple_key_max_lookahead;
+    options.flow_nesting_limit = budget.flow_nesting_limit;
+    options.block_nesting_limit = options
+        .block_nesting_limit
+        .max(budget.max_depth.saturating_add(1));
+    options.emit_comments = false;
+    options.strict_indentation = false;
+    options.bom_inside_document_as_content = false;
     options
 }
 

@@ -9,6 +9,7 @@
 
 pub mod ast;
 pub mod emit;
+pub mod event_tree;
 pub mod limits;
 pub mod node;
 pub mod project_ast;
@@ -92,8 +93,7 @@ fn parse_with<T: DeserializeOwned>(
     };
     diagnostics.extend(node::duplicate_keys(&root));
     let spans = root.index();
-    let json = root.to_json();
-    drop(root);
+    let json = root.into_json();
     if json.is_null() {
         let expected = match kind {
             SchemaKind::Workbook => "a workbook spec is a map with `workbook:` and `tables:`",

@@ -1,6 +1,7 @@
 //! The spanned YAML node tree: every key and value of a file with its byte span.
 //!
-//! Owns: reading YAML text into [`Node`]s (syntax and budget errors: CF001, CF002), finding
+//! Owns: reading YAML text into [`Node`]s (syntax and budget errors: CF001, CF002) — through
+//! [`super::event_tree`] for plain YAML, through serde-saphyr for everything else — finding
 //! duplicate keys (CF004, or CF201/CF202 for tables and columns), the JSON projection the schema
 //! validates, and the map from JSON Pointer to spans ([`SpanIndex`]).
 //! Must not know: what the keys mean beyond the table/column paths named for duplicates.
@@ -9,8 +10,9 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::fmt::Write as _;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
+use foldhash::fast::RandomState;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
@@ -54,50 +56,52 @@ pub struct NodeSpans {
 
 /// JSON Pointer (`/tables/Companies/columns/Email`) → spans, for the first occurrence of each
 /// key. Later stages use it to point at exactly what was written.
+///
+/// It holds an entry per node of the file, so it is built without an allocation per entry: the
+/// pointers are written one after another into one string, and a hash table maps each pointer's
+/// hash to its entries. A `HashMap<String, _>` spent most of building the index allocating,
+/// copying and later freeing its keys.
 #[derive(Debug, Clone, Default)]
 pub struct SpanIndex {
     file: FileId,
-    entries: HashMap<String, NodeSpans, BuildHasherDefault<PointerHasher>>,
+    /// Every pointer's text, one after another.
+    pointers: String,
+    entries: Vec<IndexEntry>,
+    /// Hash of a pointer → its entry (the latest one with that hash; see [`IndexEntry::next`]).
+    by_hash: HashMap<u64, u32, BuildHasherDefault<HashIsKey>>,
+    hasher: RandomState,
 }
 
-/// FxHash (rustc's hasher) for pointer keys: the index holds one entry per node of every file
-/// and lowering looks up several per column, so SipHash showed in profiles (about 10% of
-/// `validate`). The keys are the file's own text, and a slow hash gains nothing against it.
+#[derive(Debug, Clone, Copy)]
+struct IndexEntry {
+    /// The pointer: `pointers[start..end]`.
+    start: u32,
+    end: u32,
+    spans: NodeSpans,
+    /// The previous entry whose pointer has the same hash ([`NO_ENTRY`] if none).
+    next: u32,
+}
+
+const NO_ENTRY: u32 = u32::MAX;
+
+/// The keys of [`SpanIndex::by_hash`] are hashes already.
 #[derive(Default)]
-pub struct PointerHasher {
-    hash: u64,
-}
+struct HashIsKey(u64);
 
-impl PointerHasher {
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
-    }
-}
-
-impl Hasher for PointerHasher {
+impl Hasher for HashIsKey {
     fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
+        // Only `write_u64` is used; anything else still hashes, just not well.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
         }
     }
 
-    fn write_u8(&mut self, byte: u8) {
-        self.add(u64::from(byte));
+    fn write_u64(&mut self, hash: u64) {
+        self.0 = hash;
     }
 
     fn finish(&self) -> u64 {
-        self.hash
+        self.0
     }
 }
 
@@ -107,7 +111,49 @@ impl SpanIndex {
     }
 
     pub fn get(&self, pointer: &str) -> Option<NodeSpans> {
-        self.entries.get(pointer).copied()
+        self.find(self.hasher.hash_one(pointer), pointer)
+            .map(|at| self.entries[at].spans)
+    }
+
+    fn find(&self, hash: u64, pointer: &str) -> Option<usize> {
+        let mut at = *self.by_hash.get(&hash)?;
+        while at != NO_ENTRY {
+            let entry = &self.entries[at as usize];
+            if &self.pointers[entry.start as usize..entry.end as usize] == pointer {
+                return Some(at as usize);
+            }
+            at = entry.next;
+        }
+        None
+    }
+
+    /// Add `spans` at `pointer`, or with `replace`, overwrite the spans already there. Whether
+    /// they were added or replaced.
+    fn insert(&mut self, pointer: &str, spans: NodeSpans, replace: bool) -> bool {
+        let hash = self.hasher.hash_one(pointer);
+        if let Some(at) = self.find(hash, pointer) {
+            if replace {
+                self.entries[at].spans = spans;
+            }
+            return replace;
+        }
+        let (Ok(start), Ok(end), Ok(at)) = (
+            u32::try_from(self.pointers.len()),
+            u32::try_from(self.pointers.len() + pointer.len()),
+            u32::try_from(self.entries.len()),
+        ) else {
+            // Beyond 4 GiB of pointers; the input limits keep far below that.
+            return false;
+        };
+        self.pointers.push_str(pointer);
+        let next = self.by_hash.insert(hash, at).unwrap_or(NO_ENTRY);
+        self.entries.push(IndexEntry {
+            start,
+            end,
+            spans,
+            next,
+        });
+        true
     }
 
     /// The value's span at `pointer`, or the start of the file when it is absent.
@@ -182,6 +228,16 @@ pub fn read_in_place(file: &SourceFile) -> (Option<SpannedNode>, Vec<Diagnostic>
 }
 
 fn read_here(file: &SourceFile) -> (Option<SpannedNode>, Vec<Diagnostic>) {
+    match super::event_tree::read(file) {
+        Some(root) => (Some(root), Vec::new()),
+        None => read_with_serde_saphyr(file),
+    }
+}
+
+/// [`read`] through serde-saphyr alone: the reference [`super::event_tree`] must agree with, and
+/// the reader of everything outside its subset (it reports every syntax and budget error).
+/// Only call it on a thread with at least [`READ_STACK_BYTES`] of stack.
+pub fn read_with_serde_saphyr(file: &SourceFile) -> (Option<SpannedNode>, Vec<Diagnostic>) {
     let options = super::limits::yaml_options();
     match serde_saphyr::from_str_with_options::<Spanned<RawNode>>(&file.text, options) {
         Ok(root) => {
@@ -205,8 +261,7 @@ fn walk_duplicates<'n>(node: &'n SpannedNode, path: &mut Vec<&'n str>, out: &mut
             // Most maps are small: a linear scan beats building a hash map for each of them;
             // large ones (a table's columns, hostile input) get the hash map.
             const SCAN_UP_TO: usize = 16;
-            let mut first: HashMap<&str, Span, BuildHasherDefault<PointerHasher>> =
-                HashMap::default();
+            let mut first: HashMap<&str, Span, RandomState> = HashMap::default();
             for (position, (key, value)) in entries.iter().enumerate() {
                 let earlier = if entries.len() <= SCAN_UP_TO {
                     entries[..position]
@@ -292,62 +347,83 @@ impl SpannedNode {
         }
     }
 
+    /// [`Self::to_json`], taking the tree apart instead of copying its strings.
+    pub fn into_json(self) -> serde_json::Value {
+        use serde_json::Value;
+        match self.node {
+            Node::String(s) => Value::String(s),
+            Node::Seq(items) => {
+                Value::Array(items.into_iter().map(SpannedNode::into_json).collect())
+            }
+            Node::Map(entries) => {
+                let mut map = serde_json::Map::with_capacity(entries.len());
+                for (key, value) in entries {
+                    if let serde_json::map::Entry::Vacant(slot) = map.entry(key.text) {
+                        slot.insert(value.into_json());
+                    }
+                }
+                Value::Object(map)
+            }
+            _ => self.to_json(),
+        }
+    }
+
     /// Every pointer in the tree with its spans (first occurrence of duplicate keys).
     pub fn index(&self) -> SpanIndex {
-        let mut entries = HashMap::default();
-        entries.insert(
-            String::new(),
-            NodeSpans {
-                key: None,
-                value: self.span,
-            },
-        );
-        index_into(self, &mut String::new(), &mut entries);
-        SpanIndex {
+        let nodes = self.count();
+        let mut index = SpanIndex {
             file: self.span.file,
-            entries,
+            pointers: String::with_capacity(nodes * 32),
+            entries: Vec::with_capacity(nodes),
+            by_hash: HashMap::with_capacity_and_hasher(nodes, BuildHasherDefault::default()),
+            hasher: RandomState::default(),
+        };
+        let root = NodeSpans {
+            key: None,
+            value: self.span,
+        };
+        index.insert("", root, true);
+        index_into(self, &mut String::new(), &mut index);
+        index
+    }
+
+    /// How many nodes the tree holds, this one included.
+    fn count(&self) -> usize {
+        1 + match &self.node {
+            Node::Seq(items) => items.iter().map(SpannedNode::count).sum(),
+            Node::Map(entries) => entries.iter().map(|(_, value)| value.count()).sum(),
+            _ => 0,
         }
     }
 }
 
-fn index_into(
-    node: &SpannedNode,
-    prefix: &mut String,
-    entries: &mut HashMap<String, NodeSpans, BuildHasherDefault<PointerHasher>>,
-) {
+fn index_into(node: &SpannedNode, prefix: &mut String, index: &mut SpanIndex) {
     let len = prefix.len();
     match &node.node {
         Node::Map(pairs) => {
-            entries.reserve(pairs.len());
             for (key, value) in pairs {
                 prefix.push('/');
                 prefix.push_str(&escape_cow(&key.text));
-                if !entries.contains_key(prefix.as_str()) {
-                    entries.insert(
-                        prefix.clone(),
-                        NodeSpans {
-                            key: Some(key.span),
-                            value: value.span,
-                        },
-                    );
-                    index_into(value, prefix, entries);
+                let spans = NodeSpans {
+                    key: Some(key.span),
+                    value: value.span,
+                };
+                if index.insert(prefix, spans, false) {
+                    index_into(value, prefix, index);
                 }
                 prefix.truncate(len);
             }
         }
         Node::Seq(items) => {
-            entries.reserve(items.len());
             for (i, item) in items.iter().enumerate() {
                 prefix.push('/');
                 write!(prefix, "{i}").unwrap_or_default();
-                entries.insert(
-                    prefix.clone(),
-                    NodeSpans {
-                        key: None,
-                        value: item.span,
-                    },
-                );
-                index_into(item, prefix, entries);
+                let spans = NodeSpans {
+                    key: None,
+                    value: item.span,
+                };
+                index.insert(prefix, spans, true);
+                index_into(item, prefix, index);
                 prefix.truncate(len);
             }
         }
@@ -649,6 +725,27 @@ mod tests {
         let (node, diags, _) = read_text("a: [1, 2\nb: 3\n");
         assert!(node.is_none());
         assert_eq!(diags[0].code(), "CF001");
+    }
+
+    #[test]
+    fn into_json_is_to_json() {
+        let text = "a: [1, -2, 2.5, x, ~, true]\nb: {c: d, c: e}\na: again\n'f/g~': {}\n";
+        let (node, _, _) = read_text(text);
+        let node = node.unwrap();
+        assert_eq!(node.clone().into_json(), node.to_json());
+    }
+
+    #[test]
+    fn the_index_keeps_the_first_of_duplicate_keys_and_escapes_segments() {
+        let text = "a: {b: 1}\na: {b: 2, c: 3}\n'f/g~': [x, y]\n";
+        let (node, _, map) = read_text(text);
+        let index = node.unwrap().index();
+        let file = map.get(FileId(0));
+        assert_eq!(file.slice(index.value("/a/b")), "1");
+        assert_eq!(index.get("/a/c"), None);
+        assert_eq!(file.slice(index.value("/f~1g~0/1")), "y");
+        assert_eq!(index.get("/f/g~/1"), None);
+        assert!(index.get("").is_some());
     }
 
     #[test]

@@ -17,14 +17,14 @@ pub fn scan(text: &str, span: Span, raw: &str) -> (Template, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut raw_cursor = 0usize;
     let mut rest = text;
-    while let Some(open) = rest.find("{{") {
+    while let Some(open) = find_pair(rest, b'{') {
         let after = &rest[open + 2..];
-        let Some(close) = after.find("}}") else {
+        let Some(close) = find_pair(after, b'}') else {
             diagnostics.push(malformed(&rest[open..], span, raw, &mut raw_cursor));
             break;
         };
         let inner = &after[..close];
-        if let Some(nested) = inner.find("{{") {
+        if let Some(nested) = find_pair(inner, b'{') {
             // `{{a {{b}}`: the first opening is never closed; report it, then read `{{b}}`.
             diagnostics.push(malformed(
                 &rest[open..open + 2 + nested],
@@ -67,9 +67,35 @@ fn malformed(text: &str, span: Span, raw: &str, cursor: &mut usize) -> Diagnosti
     .with_help("a column reference is written `{{Column Name}}`")
 }
 
+/// Where `{{` (or `}}`, for `byte` `}`) first occurs in `text`: what `text.find("{{")` says,
+/// without building a substring searcher for two bytes (that was most of lowering's template
+/// time in profiles).
+fn find_pair(text: &str, byte: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(found) = memchr::memchr(byte, &bytes[from..]) {
+        let at = from + found;
+        if bytes.get(at + 1) == Some(&byte) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// Where `token` (which starts with `{{`) first occurs in `raw`. Usually it is written
+/// verbatim at the next `{{`; otherwise a full search.
+fn find_token(raw: &str, token: &str) -> Option<usize> {
+    match find_pair(raw, b'{') {
+        Some(at) if raw[at..].starts_with(token) => Some(at),
+        Some(_) => raw.find(token),
+        None => None,
+    }
+}
+
 /// Span of `token` in the raw slice, searching from `cursor`; the whole scalar if not verbatim.
 fn locate(token: &str, span: Span, raw: &str, cursor: &mut usize) -> Span {
-    match raw.get(*cursor..).and_then(|r| r.find(token)) {
+    match raw.get(*cursor..).and_then(|r| find_token(r, token)) {
         Some(found) => {
             let start = *cursor + found;
             *cursor = start + token.len();
@@ -98,6 +124,22 @@ mod tests {
         assert_eq!(template.refs[0].name, "Name");
         assert_eq!(template.refs[0].span, Span::new(FileId(0), 107, 115));
         assert_eq!(template.refs[1].span, Span::new(FileId(0), 119, 129));
+    }
+
+    #[test]
+    fn pairs_and_tokens_are_found_where_str_find_finds_them() {
+        for text in ["", "{", "{{", "a{b{{c", "}{}}", "{{{", "x}}}", "{a}{{b}}"] {
+            assert_eq!(find_pair(text, b'{'), text.find("{{"), "{text:?}");
+            assert_eq!(find_pair(text, b'}'), text.find("}}"), "{text:?}");
+        }
+        for (raw, token) in [
+            ("\"{{A}} {{B}}\"", "{{B}}"),
+            ("{{\\u0041}} {{A}}", "{{A}}"),
+            ("{{{A}}", "{{A}}"),
+            ("no braces", "{{A}}"),
+        ] {
+            assert_eq!(find_token(raw, token), raw.find(token), "{raw:?}");
+        }
     }
 
     #[test]
