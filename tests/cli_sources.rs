@@ -15,17 +15,9 @@ fn leads() -> Project {
     project
 }
 
+#[track_caller]
 fn source_change<'a>(plan: &'a serde_json::Value, table: &str) -> &'a serde_json::Value {
-    plan["resource_changes"]
-        .as_array()
-        .expect("resource_changes")
-        .iter()
-        .find(|c| {
-            c["address"]
-                .as_str()
-                .is_some_and(|a| a.ends_with(&format!("table[\"{table}\"].source")))
-        })
-        .unwrap_or_else(|| panic!("no change for the source of `{table}` in {plan}"))
+    engine_support::change_ending(plan, &format!("table[\"{table}\"].source"))
 }
 
 fn source_id(project: &Project, table: &str) -> String {

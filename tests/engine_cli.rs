@@ -477,17 +477,9 @@ fn destroy_removes_everything_managed_and_reports_unmanaged_columns() {
         .expect_code(0);
 }
 
+#[track_caller]
 fn resource_change<'a>(plan: &'a serde_json::Value, column: &str) -> &'a serde_json::Value {
-    plan["resource_changes"]
-        .as_array()
-        .expect("resource_changes")
-        .iter()
-        .find(|c| {
-            c["address"]
-                .as_str()
-                .is_some_and(|a| a.ends_with(&format!(".column[\"{column}\"]")))
-        })
-        .unwrap_or_else(|| panic!("no change for `{column}` in {plan}"))
+    engine_support::change_ending(plan, &format!(".column[\"{column}\"]"))
 }
 
 fn has_reason(change: &serde_json::Value, reason: &str) -> bool {

@@ -4,9 +4,12 @@
 //!
 //! It knows nothing of Clay: a step is an index and a future. Starting each step the moment its
 //! last dependency finishes (rather than level by level) keeps wall time close to the critical
-//! path, which `BENCHMARKS.md` measures.
+//! path, which `BENCHMARKS.md` measures. When more steps are ready than may run, the ones with
+//! the longest chain of steps still behind them go first (critical path first; ties in plan
+//! order), so a long dependency chain never waits for a slot behind steps nothing waits on.
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::future::Future;
 use std::time::Instant;
 
@@ -58,12 +61,17 @@ where
             dependents[dependency].push(index);
         }
     }
-    let mut ready: VecDeque<usize> = (0..steps.len()).filter(|&i| waiting_on[i] == 0).collect();
+    let height = heights(&dependents);
+    // Max-heap: the tallest ready step first; among equals, the lowest index.
+    let mut ready: BinaryHeap<(usize, Reverse<usize>)> = (0..steps.len())
+        .filter(|&i| waiting_on[i] == 0)
+        .map(|i| (height[i], Reverse(i)))
+        .collect();
     let mut running = FuturesUnordered::new();
 
     loop {
         while running.len() < parallelism {
-            let Some(index) = ready.pop_front() else {
+            let Some((_, Reverse(index))) = ready.pop() else {
                 break;
             };
             let step = &steps[index];
@@ -90,7 +98,7 @@ where
                 for &dependent in &dependents[index] {
                     waiting_on[dependent] -= 1;
                     if waiting_on[dependent] == 0 && outcomes[dependent].is_none() {
-                        ready.push_back(dependent);
+                        ready.push((height[dependent], Reverse(dependent)));
                     }
                 }
             }
@@ -110,6 +118,39 @@ where
         .enumerate()
         .map(|(index, outcome)| outcome.unwrap_or(StepOutcome::Skipped { because: index }))
         .collect()
+}
+
+/// For each step, how many steps the longest chain starting at it has (itself included). A
+/// cycle (which the graph stage rules out) is cut where it closes.
+fn heights(dependents: &[Vec<usize>]) -> Vec<usize> {
+    let mut height = vec![0usize; dependents.len()];
+    // 0 = not visited, 1 = on the stack, 2 = done.
+    let mut mark = vec![0u8; dependents.len()];
+    for root in 0..dependents.len() {
+        if mark[root] != 0 {
+            continue;
+        }
+        let mut stack = vec![(root, 0usize)];
+        mark[root] = 1;
+        while let Some((node, next)) = stack.pop() {
+            if let Some(&child) = dependents[node].get(next) {
+                stack.push((node, next + 1));
+                if mark[child] == 0 {
+                    mark[child] = 1;
+                    stack.push((child, 0));
+                }
+            } else {
+                height[node] = 1 + dependents[node]
+                    .iter()
+                    .filter(|&&child| mark[child] == 2)
+                    .map(|&child| height[child])
+                    .max()
+                    .unwrap_or(0);
+                mark[node] = 2;
+            }
+        }
+    }
+    height
 }
 
 fn skip_dependents(
@@ -204,6 +245,41 @@ mod tests {
         )
         .await;
         assert_eq!(peak.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn the_longest_chain_starts_first_and_ties_keep_plan_order() {
+        // 0, 1, 2 are leaves nothing waits on; 3 → 4 → 5 is a chain; 6 → 7 a shorter one.
+        let steps = vec![
+            step("leaf a", &[]),
+            step("leaf b", &[]),
+            step("leaf c", &[]),
+            step("chain 1", &[]),
+            step("chain 2", &[3]),
+            step("chain 3", &[4]),
+            step("pair 1", &[]),
+            step("pair 2", &[6]),
+        ];
+        let started = Arc::new(Mutex::new(Vec::new()));
+        execute(
+            &steps,
+            1,
+            |index| {
+                started.lock().unwrap().push(index);
+                async { Ok(()) }
+            },
+            &NoHook,
+        )
+        .await;
+        // 3 (3 to go), then 4 and 6 (2 each, plan order), then everything with 1 in plan order.
+        assert_eq!(*started.lock().unwrap(), [3, 4, 6, 0, 1, 2, 5, 7]);
+    }
+
+    #[test]
+    fn heights_count_the_longest_chain_behind_each_step() {
+        // 0 → 1 → 3, 0 → 2, 4 alone.
+        let dependents = vec![vec![1, 2], vec![3], vec![], vec![], vec![]];
+        assert_eq!(heights(&dependents), [3, 2, 1, 1, 1]);
     }
 
     #[tokio::test]

@@ -359,6 +359,17 @@ impl Project {
 }
 
 /// Field names of a table, in order.
+/// The change in a `plan --format json` whose address ends with `suffix`.
+#[track_caller]
+pub fn change_ending<'a>(plan: &'a serde_json::Value, suffix: &str) -> &'a serde_json::Value {
+    plan["resource_changes"]
+        .as_array()
+        .expect("resource_changes")
+        .iter()
+        .find(|c| c["address"].as_str().is_some_and(|a| a.ends_with(suffix)))
+        .unwrap_or_else(|| panic!("no change for `…{suffix}` in {plan}"))
+}
+
 pub fn field_names(table: &ClayTable) -> Vec<String> {
     table.fields.iter().map(|f| f.name.clone()).collect()
 }
