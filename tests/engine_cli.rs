@@ -736,13 +736,15 @@ fn two_applies_started_together_on_a_new_workbook_create_it_once() {
 }
 
 /// A column that had to wait for a later one (B references C) is created right after its spec
-/// neighbour, so the order pass has nothing to move.
+/// neighbour, so the order pass has nothing to move. (One at a time, tallest chain first: A and
+/// C, then B, then D.)
 #[test]
 fn a_column_created_after_its_neighbour_lands_next_to_it_without_moves() {
     let project = Project::new("small.yaml");
     project.write_spec(
         "workbook: Small\nclient: acme\ntables:\n  Companies:\n    type: company\n    columns:\n      \
-         A: { type: text }\n      B: { formula: \"{{C}} || ''\" }\n      C: { type: text }\n",
+         A: { type: text }\n      B: { formula: \"{{C}} || ''\" }\n      C: { type: text }\n      \
+         D: { formula: \"{{A}} || ''\" }\n",
     );
     project
         .run(&["apply", "--auto-approve", "--parallelism", "1"])
@@ -753,7 +755,7 @@ fn a_column_created_after_its_neighbour_lands_next_to_it_without_moves() {
         .unwrap_or(0);
     assert_eq!(moves, 0, "{stats}");
     let table = project.live_table(SMALL, "Companies");
-    let ids: Vec<String> = ["A", "B", "C"]
+    let ids: Vec<String> = ["A", "B", "C", "D"]
         .iter()
         .map(|name| table.field_named(name).expect("column").id.clone())
         .collect();
