@@ -650,12 +650,7 @@ fn a_second_apply_while_one_runs_fails_fast_with_the_holders_lock_info() {
             ..engine_support::quiet_emulator()
         },
     );
-    let first = project
-        .command(&["apply", "--auto-approve"])
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let first = project.spawn(&["apply", "--auto-approve"]);
     // Wait until the first apply is creating objects (it holds the lock while it does).
     let state_path = project.backend().state_path(&project.state_key(SMALL));
     let started = std::time::Instant::now();
@@ -700,14 +695,7 @@ fn two_applies_started_together_on_a_new_workbook_create_it_once() {
             ..engine_support::quiet_emulator()
         },
     );
-    let spawn = || {
-        project
-            .command(&["apply", "--auto-approve"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
+    let spawn = || project.spawn(&["apply", "--auto-approve"]);
     let (first, second) = (spawn(), spawn());
     let outputs = [
         first.wait_with_output().unwrap(),

@@ -566,12 +566,7 @@ fn a_second_apply_while_one_runs_fails_with_the_holders_lock_info() {
             ..engine_support::quiet_emulator()
         },
     );
-    let first = project
-        .command(&["apply", "--auto-approve"])
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let first = project.spawn(&["apply", "--auto-approve"]);
     // Wait until the first apply has saved state (it holds the lock from before planning).
     let backend = schema.backend();
     let key = StateBackend::key_for(engine_support::WORKSPACE_ID, SMALL);

@@ -159,6 +159,16 @@ impl Project {
         Run::from_output(&output)
     }
 
+    /// Start `clayform ARGS` in the background: stderr piped (read it with `wait_with_output`),
+    /// stdout discarded.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.command(args)
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start clayform")
+    }
+
     #[track_caller]
     pub fn apply(&self) -> Run {
         self.run(&["apply", "--auto-approve"]).expect_code(0)
