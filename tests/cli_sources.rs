@@ -175,3 +175,56 @@ fn a_webhook_auth_token_is_shown_once_demanded_by_clay_and_stored_nowhere() {
     assert_eq!(post_to_webhook(&project, &new_url, None), 200);
     project.expect_no_changes();
 }
+
+/// An apply killed after creating a webhook source leaves it for the next apply to adopt, with
+/// no record of what was sent (state holds `null`). Adopting it reads its URL again and gives it
+/// the token the spec asks for.
+#[test]
+fn an_adopted_webhook_source_gets_its_url_back_and_the_token_the_spec_asks_for() {
+    let project = leads();
+    project.edit_spec(
+        "webhook: { expected_rows: 5 }",
+        "webhook: { expected_rows: 5, auth_token: true }",
+    );
+    project.apply();
+    // What reconciling an interrupted apply leaves: the source adopted, its config unknown.
+    let path = project.backend().state_path(&project.state_key("Leads"));
+    let mut state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let source = state["resources"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| {
+            r["address"]
+                .as_str()
+                .is_some_and(|a| a.ends_with("table[\"Inbound\"].source"))
+        })
+        .expect("source in state");
+    source["desired"] = serde_json::Value::Null;
+    source["observed"] = serde_json::Value::Null;
+    std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+
+    let plan = project.plan_json();
+    let change = source_change(&plan, "Inbound");
+    assert_eq!(change["change"]["actions"], serde_json::json!(["update"]));
+    let applied = project.apply();
+    let url = applied
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("webhook: workbook `Leads` table `Inbound`: "))
+        .unwrap_or_else(|| panic!("no URL:\n{}", applied.output()))
+        .to_string();
+    let token = applied
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("webhook auth token: workbook `Leads` table `Inbound`: "))
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("no token:\n{}", applied.output()))
+        .to_string();
+    assert_eq!(post_to_webhook(&project, &url, Some(&token)), 200);
+    assert_eq!(post_to_webhook(&project, &url, None), 401);
+    let status = project.run(&["status"]).expect_code(0);
+    assert!(status.stdout.contains(&url), "{}", status.output());
+    project.expect_no_changes();
+}

@@ -443,11 +443,31 @@ async fn source(
             {
                 update_search(ctx, &id, search).await?;
             }
-            Ok(Some(ctx.record(
-                change,
-                id,
-                change.after.clone().unwrap_or(Value::Null),
-            )))
+            let mut observed = change.after.clone().unwrap_or(Value::Null);
+            if let (Action::Update, Some(SourceKind::Webhook(webhook))) = (change.action, model) {
+                // Only a source adopted after an interrupted apply updates (its recorded config
+                // is unknown): read its URL again, and give it the token the spec asks for if
+                // the interrupted apply may not have.
+                let known_token = change
+                    .before
+                    .as_ref()
+                    .and_then(|before| before.get("auth_token"))
+                    .and_then(Value::as_bool)
+                    == Some(true);
+                if webhook.auth_token && !known_token {
+                    let token = ctx.clay.create_webhook_auth_token(&id).await?;
+                    ctx.webhook_tokens
+                        .lock()
+                        .expect("tokens mutex")
+                        .push((change.address.clone(), token));
+                }
+                let source = ctx.clay.get_source(&id).await?;
+                if let (Some(object), Some(url)) = (observed.as_object_mut(), source.webhook_url())
+                {
+                    object.insert("url".into(), url.into());
+                }
+            }
+            Ok(Some(ctx.record(change, id, observed)))
         }
         Action::Create | Action::Replace => match model {
             Some(SourceKind::Webhook(webhook)) => {
