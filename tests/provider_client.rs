@@ -957,3 +957,29 @@ async fn the_client_side_rate_limiter_paces_requests() {
         started.elapsed()
     );
 }
+
+/// `"_pending"` is asked again after the configured wait, doubling up to four times it (the
+/// test client's wait is 5 ms: 5 + 10 + 20 + 20 ms before the fifth ask).
+#[tokio::test]
+async fn a_pending_runstatus_is_asked_again_with_a_growing_wait() {
+    let mock = MockClay::start(|request, earlier| {
+        if count(earlier, "GET", &request.path) < 4 {
+            Reply::Json(200, json!({"statusCountsByField": {"f_1": "_pending"}}))
+        } else {
+            Reply::Json(
+                200,
+                json!({"statusCountsByField": {"f_1": [{"status": "SUCCESS", "count": 2}]}}),
+            )
+        }
+    })
+    .await;
+    let started = Instant::now();
+    let counts = mock.client().run_status("t_1").await.expect("status");
+    assert_eq!(counts["f_1"][0].count, 2);
+    assert_eq!(mock.requests().len(), 5);
+    assert!(
+        started.elapsed() >= Duration::from_millis(55),
+        "{:?}",
+        started.elapsed()
+    );
+}

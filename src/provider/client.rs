@@ -41,7 +41,9 @@ pub struct ClayClientConfig {
     /// Per-request timeout (connect + send + read).
     pub request_timeout: Duration,
     pub connect_timeout: Duration,
-    /// How long to wait before asking `runstatus` again after a `"_pending"` answer.
+    /// How long to wait before asking `runstatus` again after a first `"_pending"` answer; the
+    /// wait doubles after each further one, up to four times this (reference §11.3: Clay asks
+    /// for 1–4 s).
     pub runstatus_pending_wait: Duration,
     /// How many `runstatus` calls before giving up on `"_pending"`.
     pub runstatus_max_polls: u32,
@@ -76,7 +78,7 @@ impl ClayClientConfig {
             pacing: Pacing::DEFAULT,
             request_timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
-            runstatus_pending_wait: Duration::from_secs(2),
+            runstatus_pending_wait: Duration::from_secs(1),
             runstatus_max_polls: 15,
         }
     }

@@ -23,7 +23,8 @@
 //! - **Record ids and cells**: ids of any JSON shape are kept as text; cell values are any JSON; a
 //!   cell that arrives as a bare value (no `value`/`metadata` keys) is read as its value.
 //! - **Runstatus**: a field's status is a list of counts or `"_pending"`; on `"_pending"` the
-//!   client waits (`runstatus_pending_wait`) and asks again, up to `runstatus_max_polls` times.
+//!   client waits (`runstatus_pending_wait`, doubling up to four times that) and asks again, up
+//!   to `runstatus_max_polls` times.
 //! - **Record listing**: one call through a view with a large `limit` (default 10 000), never
 //!   `offset` paging (reference §9.5: offset is ignored by some probes, so a paging loop can
 //!   repeat the first page forever). When the listing returns fewer rows than `/count`, the

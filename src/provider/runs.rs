@@ -41,7 +41,8 @@ impl ClayClient {
     }
 
     /// Status counts per field for the whole table, in one call. A `"_pending"` answer is asked
-    /// again after `runstatus_pending_wait`, up to `runstatus_max_polls` calls.
+    /// again after `runstatus_pending_wait`, doubling up to four times that, for at most
+    /// `runstatus_max_polls` calls.
     pub async fn run_status(
         &self,
         table_id: &str,
@@ -49,6 +50,8 @@ impl ClayClient {
         let workspace_id = self.require_workspace_id("GET")?;
         let path = format!("/workspaces/{workspace_id}/tables/{table_id}/fields/runstatus");
         let max_polls = self.runstatus_max_polls();
+        let first_wait = self.runstatus_pending_wait();
+        let mut wait = first_wait;
         for poll in 1..=max_polls {
             let answer: RunStatusAnswer = self
                 .call(Method::GET, &path, &[], None, RequestSafety::Idempotent)
@@ -57,7 +60,8 @@ impl ClayClient {
                 return Ok(answer.counts());
             }
             if poll < max_polls {
-                tokio::time::sleep(self.runstatus_pending_wait()).await;
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(first_wait * 4);
             }
         }
         Err(ClayError::new(
