@@ -65,6 +65,11 @@ impl Connector {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
+        // A peer that vanishes mid-query is noticed within about a minute, not two hours.
+        config.keepalives(true);
+        if config.get_keepalives_idle() == Duration::from_secs(2 * 60 * 60) {
+            config.keepalives_idle(Duration::from_secs(30));
+        }
         if config.get_application_name().is_none() {
             config.application_name("clayform");
         }
@@ -86,7 +91,7 @@ impl Connector {
         &self.location
     }
 
-    /// Open a connection; its driver task runs on the state runtime until the client is dropped.
+    /// Open a connection (with [`STATEMENT_TIMEOUT`] set); its driver task runs on the state runtime until the client is dropped.
     /// Runs on the state runtime.
     pub(super) async fn connect(&self) -> Result<Client, StateError> {
         let action = "connect to the state database";
@@ -114,6 +119,12 @@ impl Connector {
                 client
             }
         };
+        // Every statement clayform sends is small and fast; one that hangs (a locked table, a
+        // stuck server) fails after this instead of hanging the command.
+        client
+            .batch_execute(STATEMENT_TIMEOUT)
+            .await
+            .map_err(|e| self.error(action, &e))?;
         Ok(client)
     }
 
@@ -248,9 +259,39 @@ where
     state_runtime().spawn(future);
 }
 
+/// Run on every new connection.
+pub(super) const STATEMENT_TIMEOUT: &str = "SET statement_timeout = '60s'";
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Against the test server when there is one (`.ci/run` starts it; CI fails without it).
+    #[test]
+    fn connections_carry_a_statement_timeout() {
+        let Ok(url) = std::env::var("CLAYFORM_TEST_POSTGRES_URL") else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CLAYFORM_TEST_POSTGRES_URL is required under CI"
+            );
+            eprintln!("skipped: CLAYFORM_TEST_POSTGRES_URL is not set");
+            return;
+        };
+        let connector = Connector::new("CLAYFORM_TEST_POSTGRES_URL", &url).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let timeout: String = runtime.block_on(async {
+            let client = connector.connect().await.expect("connect");
+            client
+                .query_one("SHOW statement_timeout", &[])
+                .await
+                .expect("show")
+                .get(0)
+        });
+        assert_eq!(timeout, "1min");
+    }
 
     #[test]
     fn location_and_errors_never_hold_the_password() {
