@@ -572,9 +572,23 @@ async fn update_search(
         .clay
         .update_source_type_settings(source_id, &settings)
         .await?;
-    if stored.type_settings.get("inputs") != Some(&inputs) {
+    // Clay may add defaults of its own to what it stores; every input sent must be there as sent.
+    let stored_inputs = stored.type_settings.get("inputs");
+    let dropped: Vec<&String> = inputs
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(key, value)| stored_inputs.and_then(|s| s.get(key.as_str())) != Some(*value))
+        .map(|(key, _)| key)
+        .collect();
+    if !dropped.is_empty() {
         return Err(StepError::plain(format!(
-            "Clay answered 200 but did not keep the new search inputs of source `{source_id}`"
+            "Clay answered 200 but did not keep the new search inputs of source `{source_id}`: {}",
+            dropped
+                .iter()
+                .map(|key| format!("`{key}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     Ok(())
