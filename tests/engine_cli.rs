@@ -750,3 +750,58 @@ fn a_column_created_after_its_neighbour_lands_next_to_it_without_moves() {
     assert_eq!(clayform::engine::live_order(&table, &ids), ids);
     project.expect_no_changes();
 }
+
+/// Many columns created at once, answered in a jumbled order (the emulator adds up to 25 ms of
+/// seeded jitter per request): each create is placed after the nearest column Clay already has,
+/// one create per gap, so the view is in spec order without a single move. Runs over a few
+/// seeds, each a different jumble.
+#[test]
+fn concurrent_creates_answered_out_of_order_land_in_spec_order_without_moves() {
+    // 16 plain columns, then formulas that each read an earlier one (so some creates wait).
+    let mut spec = String::from(
+        "workbook: Jumbled\nclient: acme\ntables:\n  Companies:\n    type: company\n    columns:\n",
+    );
+    let mut names = Vec::new();
+    for i in 0..16 {
+        spec.push_str(&format!("      C{i:02}: {{ type: text }}\n"));
+        names.push(format!("C{i:02}"));
+        if i % 4 == 3 {
+            spec.push_str(&format!(
+                "      F{i:02}: {{ formula: \"{{{{C{:02}}}}} || ''\" }}\n",
+                i - 2
+            ));
+            names.push(format!("F{i:02}"));
+        }
+    }
+    for seed in [1, 2, 3] {
+        let project = Project::with_emulator(
+            "small.yaml",
+            clayform::emulator::EmulatorConfig {
+                latency_ms: 5,
+                jitter_ms: 25,
+                seed,
+                ..engine_support::quiet_emulator()
+            },
+        );
+        project.write_spec(&spec);
+        project
+            .run(&["apply", "--auto-approve", "--parallelism", "8"])
+            .expect_code(0);
+        let stats = project.emulator_stats();
+        let moves = stats["byRoute"]["PATCH /v3/tables/{tableId}/views/{viewId}/fields/{fieldId}"]
+            .as_u64()
+            .unwrap_or(0);
+        assert_eq!(moves, 0, "seed {seed}: {stats}");
+        let table = project.live_table("Jumbled", "Companies");
+        let ids: Vec<String> = names
+            .iter()
+            .map(|name| table.field_named(name).expect("column").id.clone())
+            .collect();
+        assert_eq!(
+            clayform::engine::live_order(&table, &ids),
+            ids,
+            "seed {seed}"
+        );
+        project.expect_no_changes();
+    }
+}

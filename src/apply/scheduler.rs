@@ -7,6 +7,10 @@
 //! path, which `BENCHMARKS.md` measures. When more steps are ready than may run, the ones with
 //! the longest chain of steps still behind them go first (critical path first; ties in plan
 //! order), so a long dependency chain never waits for a slot behind steps nothing waits on.
+//!
+//! A [`Gate`] may hold a ready step back without giving it a slot (the engine uses one so that two
+//! new columns never race for the same place in a table); a held step is asked again whenever the
+//! gate says it opened, and a step that is ready while nothing runs always starts.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -14,6 +18,7 @@ use std::future::Future;
 use std::time::Instant;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
+use tokio::sync::Notify;
 
 use super::hook::{ApplyEvent, ApplyHook};
 use crate::plan::Action;
@@ -38,6 +43,27 @@ pub enum StepOutcome {
     },
 }
 
+/// Decides whether a ready step may start now.
+pub trait Gate {
+    /// Whether ready step `index` may start now. `alone` means no step is running, so nothing
+    /// could open the gate later: the step starts whatever the answer.
+    fn admit(&self, index: usize, alone: bool) -> bool;
+    /// Notified (`notify_one`) when a running step changed what [`Gate::admit`] would answer.
+    fn opened(&self) -> &Notify;
+}
+
+/// Admits every step.
+pub struct Ungated(Notify);
+
+impl Gate for Ungated {
+    fn admit(&self, _: usize, _: bool) -> bool {
+        true
+    }
+    fn opened(&self) -> &Notify {
+        &self.0
+    }
+}
+
 /// Run `steps` with `run_step(index)`; returns each step's outcome, by index.
 ///
 /// Dependencies must point at valid indices; a dependency cycle would leave steps unstarted,
@@ -47,6 +73,21 @@ pub async fn execute<F, Fut>(
     parallelism: usize,
     run_step: F,
     hook: &dyn ApplyHook,
+) -> Vec<StepOutcome>
+where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
+    execute_gated(steps, parallelism, run_step, hook, &Ungated(Notify::new())).await
+}
+
+/// [`execute`], asking `gate` before starting each ready step.
+pub async fn execute_gated<F, Fut>(
+    steps: &[Step],
+    parallelism: usize,
+    run_step: F,
+    hook: &dyn ApplyHook,
+    gate: &dyn Gate,
 ) -> Vec<StepOutcome>
 where
     F: Fn(usize) -> Fut,
@@ -70,10 +111,15 @@ where
     let mut running = FuturesUnordered::new();
 
     loop {
+        let mut held = Vec::new();
         while running.len() < parallelism {
-            let Some((_, Reverse(index))) = ready.pop() else {
+            let Some((height_of, Reverse(index))) = ready.pop() else {
                 break;
             };
+            if !gate.admit(index, running.is_empty()) && !running.is_empty() {
+                held.push((height_of, Reverse(index)));
+                continue;
+            }
             let step = &steps[index];
             hook.event(&ApplyEvent::PreApply {
                 address: step.address.clone(),
@@ -83,7 +129,17 @@ where
             let future = run_step(index);
             running.push(async move { (index, started, future.await) });
         }
-        let Some((index, started, result)) = running.next().await else {
+        let any_held = !held.is_empty();
+        ready.extend(held);
+        let next = if any_held {
+            tokio::select! {
+                next = running.next() => next,
+                () = gate.opened().notified() => continue,
+            }
+        } else {
+            running.next().await
+        };
+        let Some((index, started, result)) = next else {
             break;
         };
         let step = &steps[index];
@@ -183,6 +239,7 @@ mod tests {
 
     use super::*;
     use crate::apply::hook::{NoHook, RecordingHook};
+    use tokio::sync::Notify;
 
     fn step(name: &str, depends_on: &[usize]) -> Step {
         Step {
@@ -273,6 +330,79 @@ mod tests {
         .await;
         // 3 (3 to go), then 4 and 6 (2 each, plan order), then everything with 1 in plan order.
         assert_eq!(*started.lock().unwrap(), [3, 4, 6, 0, 1, 2, 5, 7]);
+    }
+
+    /// Holds step 1 while step 0 runs (as if they shared a place), and opens when 0 says so.
+    struct OneAtATime {
+        running_zero: AtomicUsize,
+        opened: Notify,
+        asked: Mutex<Vec<(usize, bool)>>,
+    }
+
+    impl Gate for OneAtATime {
+        fn admit(&self, index: usize, alone: bool) -> bool {
+            self.asked.lock().unwrap().push((index, alone));
+            match index {
+                // Admitting zero takes the place (as `Placements` reserves a gap).
+                0 => self.running_zero.store(1, Ordering::SeqCst),
+                1 => return self.running_zero.load(Ordering::SeqCst) == 0,
+                _ => {}
+            }
+            true
+        }
+        fn opened(&self) -> &Notify {
+            &self.opened
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_held_step_waits_without_a_slot_and_starts_when_the_gate_opens() {
+        // 0 and 1 are the tallest (each has a dependent), 2 and 3 are leaves; parallelism 2.
+        let steps = vec![
+            step("zero", &[]),
+            step("one", &[]),
+            step("leaf a", &[]),
+            step("leaf b", &[]),
+            step("after zero", &[0]),
+            step("after one", &[1]),
+        ];
+        let gate = OneAtATime {
+            running_zero: AtomicUsize::new(0),
+            opened: Notify::new(),
+            asked: Mutex::new(Vec::new()),
+        };
+        let started = Arc::new(Mutex::new(Vec::new()));
+        let outcomes = execute_gated(
+            &steps,
+            2,
+            |index| {
+                let started = started.clone();
+                let gate = &gate;
+                async move {
+                    started.lock().unwrap().push(index);
+                    if index == 0 {
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        // Zero's place is settled before it finishes: one may go now.
+                        gate.running_zero.store(0, Ordering::SeqCst);
+                        gate.opened.notify_one();
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    } else {
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                    Ok(())
+                }
+            },
+            &NoHook,
+            &gate,
+        )
+        .await;
+        assert!(outcomes.iter().all(|o| *o == StepOutcome::Done));
+        let started = started.lock().unwrap().clone();
+        // One is held while zero runs: its slot goes to a leaf. It starts when the gate opens
+        // (zero still running, the leaf's slot freed at 20 ms), before the other leaf.
+        assert_eq!(&started[..2], &[0, 2]);
+        assert_eq!(started[2], 1, "{started:?}");
+        assert!(gate.asked.lock().unwrap().contains(&(1, false)));
     }
 
     #[test]

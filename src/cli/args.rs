@@ -240,6 +240,10 @@ pub struct EmulateArgs {
     /// Added latency per request, in milliseconds
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// Up to this many more milliseconds per request, drawn at random (seeded), so concurrent
+    /// requests can arrive out of order
+    #[arg(long, default_value_t = 0)]
+    pub jitter_ms: u64,
     /// Probability (0..1) that a request fails with an injected fault
     #[arg(long, default_value_t = 0.0)]
     pub fault_rate: f64,

@@ -13,6 +13,7 @@ use crate::emulator::{EmulatorConfig, RunSpeed};
 fn config_from(args: &EmulateArgs) -> EmulatorConfig {
     EmulatorConfig {
         latency_ms: args.latency_ms,
+        jitter_ms: args.jitter_ms,
         fault_rate: args.fault_rate.clamp(0.0, 1.0),
         seed: args.seed,
         state_file: args.state.clone(),

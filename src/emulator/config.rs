@@ -54,6 +54,9 @@ impl Default for RunSpeed {
 pub struct EmulatorConfig {
     /// Added to every request.
     pub latency_ms: u64,
+    /// Up to this much more, drawn per request (seeded): real networks don't answer in the
+    /// order they were asked, so concurrent requests arrive out of order.
+    pub jitter_ms: u64,
     /// Probability (0..=1) that a request gets an injected fault.
     pub fault_rate: f64,
     /// Seeds ids, fault injection and fake enrichment results.
@@ -75,6 +78,7 @@ impl Default for EmulatorConfig {
     fn default() -> Self {
         EmulatorConfig {
             latency_ms: 0,
+            jitter_ms: 0,
             fault_rate: 0.0,
             seed: 0,
             state_file: None,

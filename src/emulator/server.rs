@@ -44,7 +44,9 @@ struct DroppedConnection;
 struct Controls {
     fault_rate: f64,
     latency_ms: u64,
+    jitter_ms: u64,
     fault_generator: SeededGenerator,
+    jitter_generator: SeededGenerator,
 }
 
 struct EmulatorState {
@@ -72,8 +74,10 @@ impl EmulatorState {
             controls: Mutex::new(Controls {
                 fault_rate: config.fault_rate,
                 latency_ms: config.latency_ms,
+                jitter_ms: config.jitter_ms,
                 // Faults draw from their own stream so ids stay the same with and without faults.
                 fault_generator: SeededGenerator::new(config.seed.wrapping_add(0xFA17)),
+                jitter_generator: SeededGenerator::new(config.seed.wrapping_add(0x7177)),
             }),
             store: Mutex::new(store),
             stats: Mutex::new(Stats::default()),
@@ -299,8 +303,12 @@ async fn handle(
         let mut controls = lock(&state.controls);
         let rate = controls.fault_rate;
         let is_write = api_request.method != "GET";
+        let jitter = match controls.jitter_ms {
+            0 => 0,
+            most => controls.jitter_generator.next_u64() % (most + 1),
+        };
         (
-            controls.latency_ms,
+            controls.latency_ms + jitter,
             faults::draw(&mut controls.fault_generator, rate, is_write),
         )
     };
@@ -411,9 +419,16 @@ fn admin(state: &EmulatorState, method: &str, path: &str, body: &[u8]) -> Respon
             if let Some(latency) = changes.get("latencyMs").and_then(Value::as_u64) {
                 controls.latency_ms = latency;
             }
+            if let Some(jitter) = changes.get("jitterMs").and_then(Value::as_u64) {
+                controls.jitter_ms = jitter;
+            }
             json_response(
                 200,
-                Some(&json!({"faultRate": controls.fault_rate, "latencyMs": controls.latency_ms})),
+                Some(&json!({
+                    "faultRate": controls.fault_rate,
+                    "latencyMs": controls.latency_ms,
+                    "jitterMs": controls.jitter_ms,
+                })),
             )
         }
         _ => error_response(&ApiError::no_matching_url(

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use super::checkpoints::Checkpoints;
+use super::placement::Placements;
 use super::steps::{LiveTable, StepContext, StepError, execute};
 use super::{EngineError, Target, WorkbookPlan};
 use crate::apply::hook::ApplyHook;
@@ -71,6 +72,19 @@ pub async fn apply_workbook(
         .iter()
         .map(|(name, table)| (name.clone(), LiveTable::from_clay(table)))
         .collect();
+    let placements = Placements::new(
+        &changes,
+        &planned.plan.changes,
+        |table| {
+            target.workbook.table(table).map_or_else(Vec::new, |t| {
+                t.columns
+                    .iter()
+                    .map(|c| c.name.as_str().to_owned())
+                    .collect()
+            })
+        },
+        &planned.refreshed.tables,
+    );
     let state = Mutex::new(planned.state.clone());
     let live_tables = Mutex::new(live_tables);
     let webhook_tokens = Mutex::new(Vec::new());
@@ -81,10 +95,11 @@ pub async fn apply_workbook(
         live_tables: &live_tables,
         desired: &desired,
         webhook_tokens: &webhook_tokens,
+        placements: &placements,
     };
     let checkpoints = Checkpoints::new(backend.clone(), lock.clone(), &state, hook);
 
-    let outcomes = scheduler::execute(
+    let outcomes = scheduler::execute_gated(
         &steps,
         options.parallelism,
         |index| {
@@ -142,6 +157,7 @@ pub async fn apply_workbook(
             }
         },
         hook,
+        &placements,
     )
     .await;
 

@@ -11,6 +11,7 @@ mod costs;
 pub mod import;
 pub mod intents;
 mod order;
+mod placement;
 pub mod rows;
 mod steps;
 

@@ -7,8 +7,10 @@
 //! Chains touch disjoint places in the view, so they are sent concurrently (a chain's own moves
 //! in order); the order pass costs the longest chain's round trips, not one per moved column.
 //!
-//! Columns are also placed as they are created (`steps.rs`: right after the nearest earlier
-//! column that exists), so this pass mostly repairs what concurrent creates left out of order.
+//! Columns are also placed as they are created (`placement.rs`: right after the nearest earlier
+//! column that exists, one create per gap), so after an apply from specs this pass normally
+//! reads each table once and moves nothing; it repairs drift and the rare create that could not
+//! be placed.
 
 use futures_util::{StreamExt, TryStreamExt};
 
@@ -19,6 +21,15 @@ use crate::provider::wire::view::ViewFieldPosition;
 
 /// Field ids of `table`'s columns in its default view's order, keeping only `managed` ones.
 pub fn live_order(table: &ClayTable, managed: &[String]) -> Vec<String> {
+    view_order(table)
+        .into_iter()
+        .filter(|id| managed.contains(id))
+        .collect()
+}
+
+/// Field ids of all of `table`'s columns in its default view's order. Fields the view doesn't
+/// place keep creation order, after the placed ones.
+pub fn view_order(table: &ClayTable) -> Vec<String> {
     let view = table
         .default_view_id()
         .and_then(|id| table.views.iter().find(|v| v.id == id));
@@ -26,7 +37,6 @@ pub fn live_order(table: &ClayTable, managed: &[String]) -> Vec<String> {
         .fields
         .iter()
         .enumerate()
-        .filter(|(_, f)| managed.contains(&f.id))
         .map(|(index, f)| {
             let order = view
                 .and_then(|v| v.fields.get(&f.id))
@@ -34,7 +44,6 @@ pub fn live_order(table: &ClayTable, managed: &[String]) -> Vec<String> {
             (order, index, f.id.as_str())
         })
         .collect();
-    // By view order; fields the view doesn't place keep creation order, after the placed ones.
     fields.sort_by(|a, b| match (&a.0, &b.0) {
         (Some(x), Some(y)) => x.cmp(y).then(a.1.cmp(&b.1)),
         (Some(_), None) => std::cmp::Ordering::Less,

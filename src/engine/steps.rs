@@ -22,6 +22,7 @@ use crate::refresh::{live_table_config, model_column};
 use crate::state::{Address, ManagedBy, ObjectPath, ResourceKind, ResourceState, State};
 
 use super::Target;
+use super::placement::{Placement, Placements};
 
 /// What a step needs from a live table without reading it again.
 #[derive(Debug, Clone, Default)]
@@ -55,6 +56,8 @@ pub struct StepContext<'a> {
     pub desired: &'a BTreeMap<Address, DesiredObject>,
     /// Tokens of webhook sources created with `auth_token: true` (never in state).
     pub webhook_tokens: &'a Mutex<Vec<(Address, Secret)>>,
+    /// Where new columns go (and which existing ones they can anchor on).
+    pub placements: &'a Placements,
 }
 
 /// Why a step failed, and whether its call may have reached Clay anyway.
@@ -105,25 +108,6 @@ impl StepContext<'_> {
             .expect("state mutex")
             .get(address)
             .map(|r| r.clay_id.clone())
-    }
-
-    /// The Clay id of the column just before `column` in its table's spec, if it exists in Clay
-    /// now: a new column is placed right after it, so a column created after its neighbour (a
-    /// dependency made it wait) still lands in spec order. Without it the column goes to the end:
-    /// columns created together arrive roughly in spec order, and anchoring them all on one
-    /// earlier column would reverse them. A neighbour with an open intent (being replaced: its
-    /// old field may already be gone) doesn't count. The order pass after the apply repairs the
-    /// rest.
-    fn created_predecessor(&self, table: &str, column: &Column) -> Option<String> {
-        let columns = &self.target.workbook.table(table)?.columns;
-        let index = columns.iter().position(|c| c.name == column.name)?;
-        let previous = columns.get(index.checked_sub(1)?)?;
-        let address = Address::column(self.target.name(), table, previous.name.as_str());
-        let state = self.state.lock().expect("state mutex");
-        if state.intents.iter().any(|intent| intent.address == address) {
-            return None;
-        }
-        state.get(&address).map(|r| r.clay_id.clone())
     }
 
     fn record(&self, change: &ResourceChange, clay_id: String, observed: Value) -> ResourceState {
@@ -363,6 +347,7 @@ async fn table(
                 ok_if_gone(ctx.clay.delete_table(old).await)?;
             }
             let (table, search_source_id) = create_table(ctx, change, name).await?;
+            ctx.placements.table_created(name, &table);
             ctx.live_tables.lock().expect("live tables mutex").insert(
                 name.clone(),
                 LiveTable {
@@ -596,6 +581,20 @@ async fn update_search(
 
 async fn create_column(
     ctx: &StepContext<'_>,
+    address: &Address,
+    table: &str,
+    column: &Column,
+) -> Result<(String, Value), StepError> {
+    let created = place_and_create(ctx, address, table, column).await;
+    if created.is_err() {
+        ctx.placements.released(address);
+    }
+    created
+}
+
+async fn place_and_create(
+    ctx: &StepContext<'_>,
+    address: &Address,
     table: &str,
     column: &Column,
 ) -> Result<(String, Value), StepError> {
@@ -610,10 +609,15 @@ async fn create_column(
         .expect("live tables mutex")
         .get(table)
         .and_then(|t| t.default_view_id.clone());
-    let after = ctx.created_predecessor(table, column);
+    let after = match ctx.placements.placement(address) {
+        Some(Placement::After(field_id)) => Some(field_id),
+        Some(Placement::End) | None => None,
+    };
     let field = ctx
         .clay
-        .create_field_after(&table_id, &request, after.as_deref())
+        .create_field_placed(&table_id, &request, after.as_deref(), |field_id| {
+            ctx.placements.landed(address, field_id);
+        })
         .await?;
     let observed = ctx.observed_column(&field, &names);
     Ok((field.id, observed))
@@ -651,7 +655,7 @@ async fn column(
     match change.action {
         Action::Create => {
             let column = ctx.model_column(table, name)?;
-            let (id, observed) = match create_column(ctx, table, column).await {
+            let (id, observed) = match create_column(ctx, &change.address, table, column).await {
                 // Clay keeps a deleted column's name reserved (§5.3), and a deleted field can't
                 // be renamed any more: only the spec can move on.
                 Err(error)
@@ -675,7 +679,7 @@ async fn column(
                 free_name_and_delete(ctx, &table_id, old, name).await?;
             }
             let column = ctx.model_column(table, name)?;
-            let (id, observed) = create_column(ctx, table, column).await?;
+            let (id, observed) = create_column(ctx, &change.address, table, column).await?;
             Ok(Some(ctx.record(change, id, observed)))
         }
         Action::Update | Action::NoOp => {

@@ -35,6 +35,19 @@ impl ClayClient {
         request: &CreateFieldRequest,
         after_field_id: Option<&str>,
     ) -> Result<ClayField, ClayError> {
+        self.create_field_placed(table_id, request, after_field_id, |_| {})
+            .await
+    }
+
+    /// [`Self::create_field_after`], calling `created` with the new field's id as soon as Clay
+    /// answers the `POST`, before the read-back.
+    pub async fn create_field_placed(
+        &self,
+        table_id: &str,
+        request: &CreateFieldRequest,
+        after_field_id: Option<&str>,
+        created: impl FnOnce(&str),
+    ) -> Result<ClayField, ClayError> {
         let path = format!("/tables/{table_id}/fields");
         let mut request = request.clone();
         if request.active_view_id.is_none() {
@@ -74,6 +87,7 @@ impl ClayClient {
                 },
             )
             .await?;
+        created(&field_id);
         self.read_back_field(
             "POST",
             &path,

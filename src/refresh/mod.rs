@@ -1,15 +1,17 @@
 //! Refresh: read what Clay has now for every object in a workbook's state, in bulk, and put it in
 //! the normalised form the diff compares.
 //!
-//! One read per managed table (`GET /v3/tables/{t}` carries its fields, views and settings); the
-//! workbook itself is read only when state holds no table to vouch for it. A read that fails is
-//! an error that stops the plan: only a successful read that shows an object missing (404, or a
-//! field absent from its table) makes it "gone". Fields found in a managed table that state does
-//! not know are reported as unmanaged and never touched.
+//! One read per managed table (`GET /v3/tables/{t}` carries its fields, views and settings), up to
+//! eight at a time; the workbook itself is read only when state holds no table to vouch for it. A
+//! read that fails is an error that stops the plan: only a successful read that shows an object
+//! missing (404, or a field absent from its table) makes it "gone". Fields found in a managed
+//! table that state does not know are reported as unmanaged and never touched.
 //!
 //! Must not know: the state file format, printing. Clay's JSON stays behind the provider's types.
 
 use std::collections::BTreeMap;
+
+use futures_util::StreamExt;
 
 use crate::catalog::Catalog;
 use crate::engine::live_order;
@@ -68,6 +70,9 @@ fn is_system_field(field_id: &str, field_type: &str) -> bool {
     matches!(field_id, "f_created_at" | "f_updated_at") || field_type == "source"
 }
 
+/// How many table reads one refresh keeps in flight.
+const CONCURRENT_TABLE_READS: usize = 8;
+
 /// Read Clay for every object in `state`.
 pub async fn refresh(
     client: &ClayClient,
@@ -75,16 +80,23 @@ pub async fn refresh(
     catalog: &Catalog,
 ) -> Result<Refreshed, RefreshError> {
     let mut refreshed = Refreshed::default();
-    for resource in state
+    let tables: Vec<(&str, &str)> = state
         .resources
         .iter()
         .filter(|r| r.kind == ResourceKind::Table)
-    {
-        let Some(table_name) = resource.address.table_name() else {
-            continue;
-        };
-        refreshed.reads += 1;
-        match client.get_table(&resource.clay_id).await {
+        .filter_map(|r| Some((r.address.table_name()?, r.clay_id.as_str())))
+        .collect();
+    refreshed.reads += tables.len();
+    // The tables are read concurrently (a few at a time), in state order; the first failure
+    // stops the plan.
+    let mut reads = futures_util::stream::iter(
+        tables
+            .iter()
+            .map(|&(name, id)| async move { (name, id, client.get_table(id).await) }),
+    )
+    .buffered(CONCURRENT_TABLE_READS);
+    while let Some((table_name, table_id, read)) = reads.next().await {
+        match read {
             Ok(envelope) if envelope.table.deleted_at.is_none() => {
                 refreshed
                     .tables
@@ -95,12 +107,13 @@ pub async fn refresh(
             Err(source) => {
                 return Err(RefreshError::ReadTable {
                     table: table_name.to_string(),
-                    table_id: resource.clay_id.clone(),
+                    table_id: table_id.to_string(),
                     source,
                 });
             }
         }
     }
+    drop(reads);
     let workbook_alive = if refreshed.tables.is_empty() {
         match state
             .resources
