@@ -805,3 +805,33 @@ fn concurrent_creates_answered_out_of_order_land_in_spec_order_without_moves() {
         project.expect_no_changes();
     }
 }
+
+/// A new table costs its create and at most one PATCH: the description and auto-run go in one,
+/// and on a table that gets a webhook source in the same apply, auto-run goes in the PATCH that
+/// adds the source. Every table ends with auto-run as the spec says, and nothing is left to do.
+#[test]
+fn new_tables_set_auto_run_without_a_patch_of_its_own_when_a_webhook_source_is_added() {
+    let project = Project::new("small.yaml");
+    project.write_spec(
+        "workbook: Patches\nclient: acme\ntables:\n  Inbound:\n    type: company\n    source:\n      \
+         webhook: {}\n    columns:\n      Name: { from_source: name }\n  Described:\n    type: \
+         spreadsheet\n    description: notes kept by hand\n    columns:\n      A: { type: text }\n  \
+         Running:\n    type: spreadsheet\n    auto_run: true\n    columns:\n      B: { type: text }\n",
+    );
+    project.apply();
+    let stats = project.emulator_stats();
+    let calls = |route: &str| stats["byRoute"][route].as_u64().unwrap_or(0);
+    assert_eq!(calls("POST /v3/tables"), 3, "{stats}");
+    // Inbound: the PATCH that adds its source (auto-run off in it). Described: one PATCH for
+    // description and auto-run. Running: Clay's default (on) is what the spec asks, no PATCH.
+    assert_eq!(calls("PATCH /v3/tables/{tableId}"), 2, "{stats}");
+    let tables = project.live_tables("Patches");
+    assert_eq!(tables["Inbound"].auto_run(), Some(false));
+    assert_eq!(tables["Described"].auto_run(), Some(false));
+    assert_eq!(tables["Running"].auto_run(), Some(true));
+    assert_eq!(
+        tables["Described"].description.as_deref(),
+        Some("notes kept by hand")
+    );
+    project.expect_no_changes();
+}

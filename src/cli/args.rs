@@ -244,6 +244,9 @@ pub struct EmulateArgs {
     /// requests can arrive out of order
     #[arg(long, default_value_t = 0)]
     pub jitter_ms: u64,
+    /// How many recent requests `/__emulator/stats` lists (with arrival and answer times)
+    #[arg(long, default_value_t = 200)]
+    pub request_log_size: usize,
     /// Probability (0..1) that a request fails with an injected fault
     #[arg(long, default_value_t = 0.0)]
     pub fault_rate: f64,

@@ -14,6 +14,7 @@ fn config_from(args: &EmulateArgs) -> EmulatorConfig {
     EmulatorConfig {
         latency_ms: args.latency_ms,
         jitter_ms: args.jitter_ms,
+        request_log_size: args.request_log_size,
         fault_rate: args.fault_rate.clamp(0.0, 1.0),
         seed: args.seed,
         state_file: args.state.clone(),

@@ -51,6 +51,8 @@ struct Controls {
 
 struct EmulatorState {
     config: EmulatorConfig,
+    /// The request log's clock.
+    started: std::time::Instant,
     store: Mutex<Store>,
     controls: Mutex<Controls>,
     stats: Mutex<Stats>,
@@ -81,6 +83,7 @@ impl EmulatorState {
             }),
             store: Mutex::new(store),
             stats: Mutex::new(Stats::default()),
+            started: std::time::Instant::now(),
             config,
         })
     }
@@ -269,6 +272,7 @@ async fn handle(
     state: Arc<EmulatorState>,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, DroppedConnection> {
+    let received = state.started.elapsed();
     let method = request.method().as_str().to_string();
     let path = request.uri().path().to_string();
     let query = parse_query(request.uri().query());
@@ -327,6 +331,8 @@ async fn handle(
             route: route_template,
             status,
             fault: fault.map(Fault::name),
+            received_ms: u64::try_from(received.as_millis()).unwrap_or(u64::MAX),
+            answered_ms: u64::try_from(state.started.elapsed().as_millis()).unwrap_or(u64::MAX),
         };
         lock(&state.stats).record(&record, state.config.request_log_size);
     };

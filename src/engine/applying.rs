@@ -85,6 +85,7 @@ pub async fn apply_workbook(
         },
         &planned.refreshed.tables,
     );
+    let auto_run_with_source = auto_run_with_source(target, &changes);
     let state = Mutex::new(planned.state.clone());
     let live_tables = Mutex::new(live_tables);
     let webhook_tokens = Mutex::new(Vec::new());
@@ -96,6 +97,7 @@ pub async fn apply_workbook(
         desired: &desired,
         webhook_tokens: &webhook_tokens,
         placements: &placements,
+        auto_run_with_source: &auto_run_with_source,
     };
     let checkpoints = Checkpoints::new(backend.clone(), lock.clone(), &state, hook);
 
@@ -270,6 +272,37 @@ async fn finish_column_order(
         }
     }
     failures
+}
+
+/// Tables this apply creates together with their webhook source, and the auto-run each asks
+/// for: set in the PATCH that adds the source rather than in one of its own.
+fn auto_run_with_source(
+    target: &Target<'_>,
+    changes: &[&ResourceChange],
+) -> BTreeMap<String, bool> {
+    let created = |path: &ObjectPath| {
+        changes.iter().any(|c| {
+            &c.address.path == path && matches!(c.action, Action::Create | Action::Replace)
+        })
+    };
+    target
+        .workbook
+        .tables
+        .iter()
+        .filter(|table| {
+            matches!(
+                table.source.as_ref().map(|s| &s.kind),
+                Some(crate::model::SourceKind::Webhook(_))
+            )
+        })
+        .filter(|table| {
+            let name = table.name.as_str().to_owned();
+            created(&ObjectPath::Table {
+                table: name.clone(),
+            }) && created(&ObjectPath::Source { table: name })
+        })
+        .map(|table| (table.name.as_str().to_owned(), table.auto_run))
+        .collect()
 }
 
 fn operation_name(action: Action) -> &'static str {

@@ -15,7 +15,7 @@ use crate::plan::{Action, DesiredObject, Reason, ResourceChange};
 use crate::provider::cpj::{cpj_request, search_inputs};
 use crate::provider::translate::{NameMap, ResolvedAction, column_to_field, field_to_column};
 use crate::provider::wire::field::{ClayField, PatchFieldRequest};
-use crate::provider::wire::table::{ClayTable, PatchTableRequest};
+use crate::provider::wire::table::{AUTO_RUN_ON, ClayTable, PatchTableRequest};
 use crate::provider::wire::workspace::WorkspaceId;
 use crate::provider::{ClayClient, ClayError, Secret};
 use crate::refresh::{live_table_config, model_column};
@@ -31,6 +31,8 @@ pub struct LiveTable {
     pub source_field_id: Option<String>,
     /// The source a `create-cpj-table` call made along with the table.
     pub search_source_id: Option<String>,
+    /// Created by this apply: it has no source but the ones this apply adds.
+    pub created_now: bool,
 }
 
 impl LiveTable {
@@ -43,6 +45,7 @@ impl LiveTable {
                 .find(|f| f.field_type == "source")
                 .map(|f| f.id.clone()),
             search_source_id: None,
+            created_now: false,
         }
     }
 }
@@ -58,6 +61,11 @@ pub struct StepContext<'a> {
     pub webhook_tokens: &'a Mutex<Vec<(Address, Secret)>>,
     /// Where new columns go (and which existing ones they can anchor on).
     pub placements: &'a Placements,
+    /// Tables created in this apply that also get a webhook source in it, with the auto-run the
+    /// spec asks for: it is set in the PATCH that adds the source (whose body carries
+    /// `tableSettings` anyway) instead of a PATCH of its own. Until then the new table has no
+    /// source and no rows, so nothing can run.
+    pub auto_run_with_source: &'a BTreeMap<String, bool>,
 }
 
 /// Why a step failed, and whether its call may have reached Clay anyway.
@@ -282,7 +290,22 @@ async fn create_table(
                 SourceKind::FindCompanies(_) | SourceKind::FindPeople(_)
             )
         });
-    let (table_id, search_source_id) = match search {
+    let description = config
+        .get("description")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    // Clay turns auto-run on for new tables; with it on, every new enrichment column would run
+    // on every row at once. It is set as the spec says (off unless `auto_run: true`) in the one
+    // PATCH a new table may need, or, when a webhook source is added to the table in this apply,
+    // in the PATCH that adds it (see `StepContext::auto_run_with_source`).
+    let deferred = ctx.auto_run_with_source.contains_key(name);
+    let settings_for = |answered: Option<&ClayTable>| {
+        let already = answered.and_then(|t| t.table_settings.get(AUTO_RUN_ON))
+            == Some(&Value::Bool(auto_run));
+        (!deferred && !already)
+            .then(|| serde_json::Map::from_iter([(AUTO_RUN_ON.to_owned(), Value::Bool(auto_run))]))
+    };
+    match search {
         // A find-companies/people table is created by its search (`create-cpj-table`), which
         // also makes the source and its `source` column and starts importing rows (free).
         Some(kind) => {
@@ -304,32 +327,30 @@ async fn create_table(
             )
             .map_err(|e| StepError::plain(e.to_string()))?;
             let answer = ctx.clay.create_cpj_table(&request).await?;
-            (answer.table_id, answer.source_id)
+            // Clay may name a search's table after the search: make it the spec's name.
+            let patch = PatchTableRequest {
+                name: Some(name.to_string()),
+                description,
+                table_settings: settings_for(None),
+                ..PatchTableRequest::default()
+            };
+            let table = ctx.clay.patch_table(&answer.table_id, &patch).await?;
+            Ok((table, answer.source_id))
         }
-        None => (
-            ctx.clay
-                .create_table(name, table_type, Some(&workbook_id))
-                .await?
-                .table
-                .id,
-            None,
-        ),
-    };
-    let mut request = PatchTableRequest::default();
-    if search.is_some() {
-        // Clay may name a search's table after the search: make it the spec's name.
-        request.name = Some(name.to_string());
+        None => {
+            let created = ctx
+                .clay
+                .create_table_then_patch(name, table_type, Some(&workbook_id), |answered| {
+                    PatchTableRequest {
+                        description: description.clone(),
+                        table_settings: settings_for(answered),
+                        ..PatchTableRequest::default()
+                    }
+                })
+                .await?;
+            Ok((created.table, None))
+        }
     }
-    if let Some(description) = config.get("description").and_then(Value::as_str) {
-        request.description = Some(description.to_string());
-    }
-    if request != PatchTableRequest::default() {
-        ctx.clay.patch_table(&table_id, &request).await?;
-    }
-    // Clay turns auto-run on for new tables; with it on, every new enrichment column would run
-    // on every row at once. Set it as the spec says (off unless `auto_run: true`).
-    let table = ctx.clay.set_auto_run(&table_id, auto_run).await?;
-    Ok((table, search_source_id))
 }
 
 async fn table(
@@ -352,6 +373,7 @@ async fn table(
                 name.clone(),
                 LiveTable {
                     search_source_id,
+                    created_now: true,
                     ..LiveTable::from_clay(&table)
                 },
             );
@@ -457,7 +479,25 @@ async fn source(
         Action::Create | Action::Replace => match model {
             Some(SourceKind::Webhook(webhook)) => {
                 let table_id = ctx.table_id(table)?;
-                let source = ctx.clay.add_webhook_source(&table_id, "Webhook").await?;
+                let (new_table, known) = ctx
+                    .live_tables
+                    .lock()
+                    .expect("live tables mutex")
+                    .get(table)
+                    .map_or((false, LiveTable::default()), |t| {
+                        (t.created_now, t.clone())
+                    });
+                let settings = ctx
+                    .auto_run_with_source
+                    .get(table)
+                    .map(|on| {
+                        serde_json::Map::from_iter([(AUTO_RUN_ON.to_owned(), Value::Bool(*on))])
+                    })
+                    .unwrap_or_default();
+                let (source, live) = ctx
+                    .clay
+                    .add_webhook_source_with(&table_id, "Webhook", settings, new_table)
+                    .await?;
                 if webhook.auth_token {
                     let token = ctx.clay.create_webhook_auth_token(&source.id).await?;
                     ctx.webhook_tokens
@@ -465,11 +505,13 @@ async fn source(
                         .expect("tokens mutex")
                         .push((change.address.clone(), token));
                 }
-                let live = ctx.clay.get_table(&table_id).await?.table;
-                ctx.live_tables
-                    .lock()
-                    .expect("live tables mutex")
-                    .insert(table.clone(), LiveTable::from_clay(&live));
+                ctx.live_tables.lock().expect("live tables mutex").insert(
+                    table.clone(),
+                    LiveTable {
+                        created_now: known.created_now,
+                        ..LiveTable::from_clay(&live)
+                    },
+                );
                 let mut observed = change.after.clone().unwrap_or(Value::Null);
                 if let (Some(object), Some(url)) = (observed.as_object_mut(), source.webhook_url())
                 {

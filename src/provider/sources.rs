@@ -6,13 +6,15 @@
 //! Must not know: the model (the cpj config comes from `translate::sources`).
 
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::auth::Secret;
 use super::client::ClayClient;
 use super::error::{ClayError, ClayErrorKind};
+use super::readback::{describe_table_problems, table_differences};
 use super::retry::RequestSafety;
 use super::wire::source::{ClaySource, CpjTableAnswer, CpjTableRequest, SourceAnswer, SourceList};
+use super::wire::table::ClayTable;
 
 impl ClayClient {
     /// Adds a webhook source to a table (`PATCH /v3/tables/{t}` with `sourceSettings.addSource`)
@@ -23,10 +25,28 @@ impl ClayClient {
         table_id: &str,
         name: &str,
     ) -> Result<ClaySource, ClayError> {
+        let (source, _) = self
+            .add_webhook_source_with(table_id, name, Map::new(), false)
+            .await?;
+        Ok(source)
+    }
+
+    /// [`Self::add_webhook_source`], merging `table_settings` into the table in the same `PATCH`
+    /// (its body carries `tableSettings` anyway), and returning the table as read back, with
+    /// every setting sent checked. `new_table`: the table was just created and has no source
+    /// yet, so the sources it had before need not be read. The source list and the table are
+    /// read back concurrently.
+    pub async fn add_webhook_source_with(
+        &self,
+        table_id: &str,
+        name: &str,
+        table_settings: Map<String, Value>,
+        new_table: bool,
+    ) -> Result<(ClaySource, ClayTable), ClayError> {
         let workspace_id = self.require_workspace_id("PATCH")?;
         let path = format!("/tables/{table_id}");
         let body = json!({
-            "tableSettings": {},
+            "tableSettings": table_settings,
             "fieldGroupMap": {},
             "sourceSettings": { "addSource": { "name": "Webhook", "source": {
                 "name": name,
@@ -41,12 +61,15 @@ impl ClayClient {
                 }
             } } }
         });
-        let existing: Vec<String> = self
-            .list_table_sources(table_id)
-            .await?
-            .into_iter()
-            .map(|source| source.id)
-            .collect();
+        let existing: Vec<String> = if new_table {
+            Vec::new()
+        } else {
+            self.list_table_sources(table_id)
+                .await?
+                .into_iter()
+                .map(|source| source.id)
+                .collect()
+        };
         let _: Value = self
             .call(
                 Method::PATCH,
@@ -56,8 +79,21 @@ impl ClayClient {
                 RequestSafety::NotIdempotent,
             )
             .await?;
-        self.list_table_sources(table_id)
-            .await?
+        let (sources, table) = futures_util::future::try_join(
+            self.list_table_sources(table_id),
+            self.get_table(table_id),
+        )
+        .await?;
+        let table = table.table;
+        let problems = table_differences(None, Some(&table_settings), &table);
+        if !problems.is_empty() {
+            return Err(ClayError::new(
+                "PATCH",
+                format!("/v3{path}"),
+                ClayErrorKind::SilentlyDropped(describe_table_problems(&table.name, &problems)),
+            ));
+        }
+        let source = sources
             .into_iter()
             .find(|source| {
                 source.name == name
@@ -72,7 +108,8 @@ impl ClayClient {
                         what: format!("webhook source `{name}`"),
                     },
                 )
-            })
+            })?;
+        Ok((source, table))
     }
 
     /// `PATCH /v3/sources/{s}` with `{typeSettings}`, then a read-back. Clay replaces

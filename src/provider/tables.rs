@@ -34,6 +34,24 @@ impl ClayClient {
         table_type: &str,
         workbook_id: Option<&str>,
     ) -> Result<CreatedTable, ClayError> {
+        self.create_table_then_patch(name, table_type, workbook_id, |_| {
+            PatchTableRequest::default()
+        })
+        .await
+    }
+
+    /// [`Self::create_table`], then the `PATCH` that `then` asks for given the table Clay
+    /// answered (`None` when the create's answer was lost and the table was found by name); an
+    /// empty request sends none. The `PATCH` carries the name again, and one read-back after it
+    /// checks the name and every setting sent: a new table costs two or three round trips, not
+    /// four.
+    pub async fn create_table_then_patch(
+        &self,
+        name: &str,
+        table_type: &str,
+        workbook_id: Option<&str>,
+        then: impl FnOnce(Option<&ClayTable>) -> PatchTableRequest,
+    ) -> Result<CreatedTable, ClayError> {
         let workspace_id = self.require_workspace_id("POST")?;
         let request = CreateTableRequest {
             workspace_id,
@@ -44,7 +62,7 @@ impl ClayClient {
             template: None,
         };
         let body = serde_json::to_value(&request).unwrap_or_default();
-        let (table_id, newly_created_workbook) = self
+        let (table_id, answered, newly_created_workbook) = self
             .create_resolving_ambiguity(
                 || async {
                     let envelope: TableEnvelope = self
@@ -57,7 +75,8 @@ impl ClayClient {
                         )
                         .await?;
                     Ok((
-                        envelope.table.id,
+                        envelope.table.id.clone(),
+                        Some(envelope.table),
                         envelope.extra_data.newly_created_workbook,
                     ))
                 },
@@ -69,19 +88,26 @@ impl ClayClient {
                     Ok(candidates
                         .into_iter()
                         .find(|table| table.name == name && table.deleted_at.is_none())
-                        .map(|table| (table.id, None)))
+                        .map(|table| (table.id, None, None)))
                 },
             )
             .await?;
-        let table = self.get_table(&table_id).await?.table;
-        let problems = table_differences(Some(name), None, &table);
-        if !problems.is_empty() {
-            return Err(ClayError::new(
-                "POST",
-                "/v3/tables",
-                ClayErrorKind::SilentlyDropped(describe_table_problems(name, &problems)),
-            ));
-        }
+        let mut patch = then(answered.as_ref());
+        let table = if patch == PatchTableRequest::default() {
+            let table = self.get_table(&table_id).await?.table;
+            let problems = table_differences(Some(name), None, &table);
+            if !problems.is_empty() {
+                return Err(ClayError::new(
+                    "POST",
+                    "/v3/tables",
+                    ClayErrorKind::SilentlyDropped(describe_table_problems(name, &problems)),
+                ));
+            }
+            table
+        } else {
+            patch.name = Some(name.to_owned());
+            self.patch_table(&table_id, &patch).await?
+        };
         Ok(CreatedTable {
             table,
             newly_created_workbook,
