@@ -8,7 +8,9 @@
 #   3. no-op plan: API reads ÷ tables                               (target ≤ 1.1)
 #   4. apply: mutating calls ÷ planned changes (read-backs aside)   (target 1.0)
 # The bound is the plan's dependency DAG weighted by the sequential round trips one step of each
-# kind takes, counted from the emulator's per-route stats on a probe workbook (see BENCHMARKS.md).
+# kind takes, measured on a probe workbook from the emulator's request log (requests that
+# overlap count once), plus the order pass's read and the convergence check's reads (see
+# BENCHMARKS.md).
 #
 # Usage: bench/engine.sh [PORT] [LATENCY_MS] [RUNS]   (defaults: 18787, 50 ms, best of 1 run)
 # Pacing: each apply runs with the client's default (adaptive: unlimited until Clay answers 429,
@@ -25,7 +27,7 @@ cd "$root"
 unset CARGO_TARGET_DIR
 
 cargo build --release --quiet --bin clayform --example gen_engine_workbook \
-  --example engine_critical_path
+  --example engine_critical_path --example request_depth
 bin="$root/target/release"
 work="$(mktemp -d)"
 emulator_pid=""
@@ -39,7 +41,7 @@ cleanup() {
 trap cleanup EXIT
 
 url="http://127.0.0.1:$port"
-"$bin/clayform" emulate --port "$port" --latency-ms "$latency_ms" \
+"$bin/clayform" emulate --port "$port" --latency-ms "$latency_ms" --request-log-size 100000 \
   >"$work/emulator.out" 2>"$work/emulator.err" &
 emulator_pid=$!
 for _ in $(seq 100); do # up to 10 s
@@ -66,63 +68,54 @@ cf() {
 now_ms() { date +%s%3N; }
 
 # --- Round trips per step kind, from a probe workbook grown one object at a time -------------
-# Each apply makes: the plan's refresh reads + its steps' calls + the check's refresh reads. Both
-# refreshes are measured alone (a plan before and after) and subtracted per route; what a step of
-# one kind costs is then the difference between two applies.
+# Each apply makes: the plan's refresh reads, its steps' calls, the column-order pass's read of
+# each touched table, and the check's refresh reads; these phases follow one another. What a
+# stage's steps take is its apply's depth (the longest chain of requests each sent after the one
+# before was answered, from the emulator's request log: `examples/request_depth.rs`) less the
+# plans before and after it (measured alone) and the order pass's one read.
 probe="$work/probe"
 mkdir -p "$probe/specs"
 printf 'clients:\n  bench:\n    workspace_id: 1080480\nbackend: local\nspecs_dir: specs\n' \
   >"$probe/clayform.yaml"
-probe_spec() { # source? (yes/no), extra column? (yes/no), second table? (yes/no)
+probe_spec() { # stages so far: first column table webhook
   {
-    printf 'workbook: Engine Probe\nclient: bench\ntables:\n  Companies:\n    type: company\n'
-    [[ "$1" == yes ]] && printf '    source:\n      webhook: { expected_rows: 10 }\n'
-    printf '    columns:\n      A: { type: text }\n'
-    [[ "$2" == yes ]] && printf '      B: { type: text }\n'
-    [[ "$3" == yes ]] && printf '  Other:\n    type: spreadsheet\n    columns:\n      X: { type: text }\n'
+    printf 'workbook: Engine Probe\nclient: bench\ntables:\n'
+    # A table created with its webhook source, and a column that reads the source.
+    printf '  Companies:\n    type: company\n    source:\n      webhook: { expected_rows: 10 }\n'
+    printf '    columns:\n      A: { from_source: a }\n'
+    [[ "$1" -ge 2 ]] && printf '      B: { type: text }\n'
+    [[ "$1" -ge 3 ]] && printf '  Other:\n    type: spreadsheet\n    columns:\n      X: { type: text }\n'
+    [[ "$1" -ge 4 ]] && printf '  Inbound:\n    type: spreadsheet\n    source:\n      webhook: {}\n    columns: {}\n'
     true
   } >"$probe/specs/probe.yaml"
 }
-declare -A calls
-reset_stats; probe_spec no no no; cf "$probe" plan; save_stats "$work/plan-0.json"
-previous="$work/plan-0.json"
-for stage in first column source table; do
-  case "$stage" in
-    first) probe_spec no no no ;;   # workbook + table + column
-    column) probe_spec no yes no ;; # one column
-    source) probe_spec yes yes no ;; # one webhook source
-    table) probe_spec yes yes yes ;; # table + column
-  esac
-  reset_stats; cf "$probe" apply --auto-approve; save_stats "$work/apply-$stage.json"
-  reset_stats; cf "$probe" plan; save_stats "$work/plan-$stage.json"
-  jq -n --slurpfile a "$work/apply-$stage.json" --slurpfile p "$previous" \
-    --slurpfile q "$work/plan-$stage.json" \
-    '$a[0] | with_entries(.value -= (($p[0][.key] // 0) + ($q[0][.key] // 0)))
-           | with_entries(select(.value != 0))' >"$work/stage-$stage.json"
-  previous="$work/plan-$stage.json"
+stats() { curl -sf "$url/__emulator/stats" >"$1"; }
+depth() { "$bin/examples/request_depth" "$@"; }
+declare -A stage_depth stage_prefix
+reset_stats; probe_spec 1; cf "$probe" plan; stats "$work/plan-0.json"
+previous_plan=$(depth "$work/plan-0.json")
+stage_number=0
+for stage in first column table webhook; do
+  stage_number=$((stage_number + 1))
+  probe_spec "$stage_number"
+  reset_stats; cf "$probe" apply --auto-approve; stats "$work/apply-$stage.json"
+  reset_stats; cf "$probe" plan; stats "$work/plan-$stage.json"
+  this_plan=$(depth "$work/plan-$stage.json")
+  # steps = apply − plan before − plan after − the order pass's read
+  stage_depth[$stage]=$(( $(depth "$work/apply-$stage.json") - previous_plan - this_plan - 1 ))
+  # The webhook stage's table step ends where its source's PATCH starts.
+  stage_prefix[$stage]=$(( $(depth "$work/apply-$stage.json" --before "PATCH /v3/tables/{tableId}") - previous_plan ))
+  previous_plan=$this_plan
 done
-# Every stage also ends with the column-order pass of the one table it touched: a `GET` of the
-# table (moves, and a second `GET`, only when columns are out of order; none are here). It runs
-# once per table after the steps, so it is taken out of the steps and added to the bound once.
-# Route counts of one step of each kind: column and source alone; table = table stage − column;
-# workbook = first stage − table − column.
-minus() { jq -n --slurpfile a "$1" --slurpfile b "$2" \
-  '$a[0] | with_entries(.value -= ($b[0][.key] // 0)) | with_entries(select(.value != 0))'; }
-echo '{"GET /v3/tables/{tableId}": 1}' >"$work/order-pass.json"
-for stage in first column source table; do
-  minus "$work/stage-$stage.json" "$work/order-pass.json" >"$work/stage-$stage-steps.json"
-done
-cp "$work/stage-column-steps.json" "$work/step-column.json"
-cp "$work/stage-source-steps.json" "$work/step-source.json"
-minus "$work/stage-table-steps.json" "$work/step-column.json" >"$work/step-table.json"
-minus "$work/stage-first-steps.json" "$work/step-table.json" >"$work/step-first-less-table.json"
-minus "$work/step-first-less-table.json" "$work/step-column.json" >"$work/step-workbook.json"
-declare -A step_rt step_mut
-for kind in workbook table source column; do
-  step_rt[$kind]=$(total "$work/step-$kind.json")
-  step_mut[$kind]=$(mutating "$work/step-$kind.json")
+declare -A step_rt
+step_rt[column]=${stage_depth[column]}
+step_rt[table]=$(( stage_depth[table] - step_rt[column] ))
+step_rt[webhook_table]=${stage_prefix[webhook]}
+step_rt[webhook_source]=$(( stage_depth[webhook] - step_rt[webhook_table] ))
+step_rt[workbook]=$(( stage_depth[first] - step_rt[webhook_table] - step_rt[webhook_source] - step_rt[column] ))
+for kind in workbook table webhook_table webhook_source column; do
   if ! [[ "${step_rt[$kind]}" =~ ^[1-9][0-9]*$ ]]; then
-    echo "could not count the calls of a $kind step: $(jq -c . "$work/step-$kind.json")" >&2
+    echo "could not measure the round trips of a $kind step: ${step_rt[$kind]}" >&2
     exit 1
   fi
 done
@@ -145,7 +138,8 @@ best() { sort -n | head -1; }
 cf "$work/planned" plan --out "$work/planned/plan.json"
 critical=$("$bin/examples/engine_critical_path" "$work/planned/plan.json" \
   "workbook=${step_rt[workbook]}" "table=${step_rt[table]}" \
-  "source=${step_rt[source]}" "column=${step_rt[column]}")
+  "webhook_table=${step_rt[webhook_table]}" "webhook_source=${step_rt[webhook_source]}" \
+  "column=${step_rt[column]}")
 changes=$(sed -E 's/.*changes=([0-9]+).*/\1/' <<<"$critical")
 depth=$(sed -E 's/.*depth=([0-9]+).*/\1/' <<<"$critical")
 dag_rt=$(sed -E 's/.*round_trips=([0-9]+).*/\1/' <<<"$critical")
@@ -160,13 +154,16 @@ for pacing in default fixed10; do
 done
 unset CLAY_REQUESTS_PER_SECOND
 
-# After apply, the command re-reads Clay to check it converged: a no-op plan's reads.
-reset_stats; cf "$work/default-p10-1" plan --detailed-exitcode; save_stats "$work/noop.json"
+# After apply, the command re-reads Clay to check it converged: a no-op plan's reads (the tables
+# are read concurrently, so they cost one round trip).
+reset_stats; cf "$work/default-p10-1" plan --detailed-exitcode; stats "$work/noop-full.json"
+jq '.byRoute' "$work/noop-full.json" >"$work/noop.json"
 noop_reads=$(total "$work/noop.json")
+check_rt=$(depth "$work/noop-full.json")
 tables=3
 
-order_rt=1 # the order pass's read of the last table (its moves are not a floor: in order, none)
-bound_rt=$((dag_rt + order_rt + noop_reads))
+order_rt=1 # the order pass's read of the tables (its moves are not a floor: in order, none)
+bound_rt=$((dag_rt + order_rt + check_rt))
 bound_ms=$((bound_rt * latency_ms))
 mutating_calls=$(mutating "$work/apply-default-p10-1.json")
 apply_calls=$(total "$work/apply-default-p10-1.json")
@@ -174,13 +171,12 @@ ratio() { awk "BEGIN{ if ($2 > 0) printf \"%.2f\", $1 / $2; else print \"n/a\" }
 secs() { awk "BEGIN{ printf \"%.2f\", $1 / 1000 }"; }
 
 echo "workbook: 3 tables, 120 columns, $changes planned changes; emulator latency ${latency_ms} ms"
-echo "round trips per step (calls, of which mutating):"
-for kind in workbook table source column; do
-  printf '  %-9s %2s (%s)  %s\n' "$kind" "${step_rt[$kind]}" "${step_mut[$kind]}" \
-    "$(jq -c . "$work/step-$kind.json")"
+echo "sequential round trips per step:"
+for kind in workbook table webhook_table webhook_source column; do
+  printf '  %-15s %2s\n' "$kind" "${step_rt[$kind]}"
 done
-echo "critical path: $depth steps, $dag_rt round trips + $order_rt order read + $noop_reads reads to check = $bound_rt" \
-  "× ${latency_ms} ms = $(secs "$bound_ms") s"
+echo "critical path: $depth steps, $dag_rt round trips + $order_rt order read + $check_rt to check" \
+  "($noop_reads reads) = $bound_rt × ${latency_ms} ms = $(secs "$bound_ms") s"
 echo "  ${path//workbook\[\"Engine Bench planned\"\]./}"
 echo "apply calls: $apply_calls ($mutating_calls mutating); wall times best of $runs run(s)"
 jq -r 'to_entries | sort_by(-.value) | .[] | "  \(.value)  \(.key)"' "$work/apply-default-p10-1.json"

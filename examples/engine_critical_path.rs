@@ -1,25 +1,38 @@
 //! Engine benchmark helper: the critical-path bound of applying a saved plan.
 //!
 //! Reads a saved plan (`clayform plan --out FILE`) and the sequential HTTP round trips one step
-//! of each kind takes (measured by `bench/engine.sh` from the emulator's per-route counters), and
+//! of each kind takes (measured by `bench/engine.sh` from the emulator's request log), and
 //! prints the longest chain of round trips through the plan's dependency DAG. With unlimited
 //! parallelism and a fixed latency per request, no apply can finish sooner than that chain.
 //!
-//! Usage: `engine_critical_path PLAN.json workbook=1 table=4 source=4 column=2`
+//! Kinds: `workbook`, `table`, `column`, and for a table created together with its webhook
+//! source (the source's PATCH also sets the table's auto-run) `webhook_table` and
+//! `webhook_source`.
+//!
+//! Usage: `engine_critical_path PLAN.json workbook=1 table=3 webhook_table=2 webhook_source=2
+//! column=2`
 //! Prints one line: `changes=N depth=D round_trips=R path=ADDR>ADDR>...`.
 
 use std::collections::{BTreeMap, HashMap};
 
-use clayform::plan::Action;
 use clayform::plan::saved::SavedPlan;
+use clayform::plan::{Action, ResourceChange};
 use clayform::state::ResourceKind;
 
-fn kind_name(kind: ResourceKind) -> &'static str {
-    match kind {
-        ResourceKind::Workbook => "workbook",
-        ResourceKind::Table => "table",
-        ResourceKind::Source => "source",
-        ResourceKind::Column => "column",
+/// The step kind of `change` (see the module doc); `webhook_tables` are the tables whose
+/// webhook source the plan creates.
+fn kind_name(change: &ResourceChange, webhook_tables: &[String]) -> &'static str {
+    let with_webhook = change
+        .address
+        .table_name()
+        .is_some_and(|t| webhook_tables.iter().any(|w| w == t));
+    match (change.kind, with_webhook) {
+        (ResourceKind::Workbook, _) => "workbook",
+        (ResourceKind::Table, false) => "table",
+        (ResourceKind::Table, true) => "webhook_table",
+        (ResourceKind::Source, true) => "webhook_source",
+        (ResourceKind::Source, false) => "source",
+        (ResourceKind::Column, _) => "column",
     }
 }
 
@@ -43,6 +56,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(other) = changes.iter().find(|c| c.action != Action::Create) {
         return Err(format!("expected a plan of creates only, found `{}`", other.address).into());
     }
+    let webhook_tables: Vec<String> = changes
+        .iter()
+        .filter(|c| {
+            c.kind == ResourceKind::Source
+                && c.after
+                    .as_ref()
+                    .and_then(|a| a.get("kind"))
+                    .and_then(|k| k.as_str())
+                    == Some("webhook")
+        })
+        .filter_map(|c| c.address.table_name().map(str::to_owned))
+        .collect();
     let index: HashMap<String, usize> = changes
         .iter()
         .enumerate()
@@ -53,22 +78,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut finish: Vec<Option<(u64, Option<usize>)>> = vec![None; changes.len()];
     fn visit(
         step: usize,
-        changes: &[&clayform::plan::ResourceChange],
+        changes: &[&ResourceChange],
         index: &HashMap<String, usize>,
         round_trips: &BTreeMap<String, u64>,
+        webhook_tables: &[String],
         finish: &mut Vec<Option<(u64, Option<usize>)>>,
     ) -> Result<u64, String> {
         if let Some((total, _)) = finish[step] {
             return Ok(total);
         }
-        let kind = kind_name(changes[step].kind);
+        let kind = kind_name(changes[step], webhook_tables);
         let own = *round_trips
             .get(kind)
             .ok_or_else(|| format!("no round-trip count given for `{kind}`"))?;
         let mut best: (u64, Option<usize>) = (0, None);
         for dependency in &changes[step].depends_on {
             if let Some(&other) = index.get(&dependency.to_string()) {
-                let total = visit(other, changes, index, round_trips, finish)?;
+                let total = visit(other, changes, index, round_trips, webhook_tables, finish)?;
                 if total > best.0 {
                     best = (total, Some(other));
                 }
@@ -79,7 +105,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut end = (0, 0);
     for step in 0..changes.len() {
-        let total = visit(step, &changes, &index, &round_trips, &mut finish)?;
+        let total = visit(
+            step,
+            &changes,
+            &index,
+            &round_trips,
+            &webhook_tables,
+            &mut finish,
+        )?;
         if total > end.0 {
             end = (total, step);
         }

@@ -331,8 +331,8 @@ async fn handle(
             route: route_template,
             status,
             fault: fault.map(Fault::name),
-            received_ms: u64::try_from(received.as_millis()).unwrap_or(u64::MAX),
-            answered_ms: u64::try_from(state.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            received_us: u64::try_from(received.as_micros()).unwrap_or(u64::MAX),
+            answered_us: u64::try_from(state.started.elapsed().as_micros()).unwrap_or(u64::MAX),
         };
         lock(&state.stats).record(&record, state.config.request_log_size);
     };

@@ -26,10 +26,10 @@ pub struct RequestRecord<'a> {
     /// `None` when the connection was dropped without an answer.
     pub status: Option<u16>,
     pub fault: Option<&'static str>,
-    /// When the request arrived and when it was answered, in ms since the emulator started
+    /// When the request arrived and when it was answered, in µs since the emulator started
     /// (for timelines: which calls overlapped, where an apply waited).
-    pub received_ms: u64,
-    pub answered_ms: u64,
+    pub received_us: u64,
+    pub answered_us: u64,
 }
 
 impl Stats {
@@ -49,8 +49,8 @@ impl Stats {
             "route": request.route,
             "status": request.status,
             "fault": request.fault,
-            "receivedMs": request.received_ms,
-            "answeredMs": request.answered_ms,
+            "receivedUs": request.received_us,
+            "answeredUs": request.answered_us,
         }));
         while self.log.len() > log_size {
             self.log.pop_front();

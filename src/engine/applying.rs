@@ -1,10 +1,13 @@
 //! Applying one workbook's plan: steps in dependency order, at most `parallelism` at a time,
 //! each wrapped in an intent and followed by a state checkpoint.
 //!
-//! Before a step's first mutating call, its intent is saved; after the step, its result replaces
-//! the intent in one save (shared with the steps finishing at the same time, see
-//! [`super::checkpoints`]). A process killed between the two leaves the intent, which the next
-//! apply reconciles (`intents::reconcile`) before it plans, so nothing is created twice.
+//! Before a step's first mutating call, its intent is saved. After the step, its result replaces
+//! the intent in memory and reaches disk with the next save: the intent save of a step that
+//! starts next (often its dependent), or the flush once the steps are over (saves are group
+//! commits, see [`super::checkpoints`]). A dependent needs its dependency to exist in Clay, not
+//! its result on disk, so it doesn't wait for a save of its own. A process killed before the
+//! result is saved leaves the intent, which the next apply reconciles (`intents::reconcile`)
+//! before it plans, so nothing is created twice.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -126,44 +129,39 @@ pub async fn apply_workbook(
                 };
                 checkpoints.persist(intent_saved).await?;
                 let result = execute(context, change).await;
-                // The state change, and whether it must reach disk before the step is done.
-                let (to_save, outcome) = {
-                    let mut state = state.lock().expect("state mutex");
-                    match result {
-                        Ok(recorded) => {
-                            state.intents.retain(|i| i.id != intent_id);
-                            match recorded {
-                                Some(resource) => state.upsert(resource),
-                                None => {
-                                    let _ = state.remove(&change.address);
-                                }
-                            }
-                            (Some(checkpoints.changed(&mut state)), Ok(()))
-                        }
-                        // A definite failure changed nothing; an ambiguous one may have, so its
-                        // intent stays for the next apply to reconcile.
-                        Err(StepError { message, ambiguous }) => {
-                            if ambiguous {
-                                (None, Err(message))
-                            } else {
-                                state.intents.retain(|i| i.id != intent_id);
-                                (Some(checkpoints.changed(&mut state)), Err(message))
+                // The result replaces the intent in memory; the next save takes it to disk.
+                let mut state = state.lock().expect("state mutex");
+                match result {
+                    Ok(recorded) => {
+                        state.intents.retain(|i| i.id != intent_id);
+                        match recorded {
+                            Some(resource) => state.upsert(resource),
+                            None => {
+                                let _ = state.remove(&change.address);
                             }
                         }
+                        checkpoints.changed(&mut state);
+                        Ok(())
                     }
-                };
-                if let Some(change) = to_save {
-                    checkpoints.persist(change).await?;
+                    // A definite failure changed nothing; an ambiguous one may have, so its
+                    // intent stays for the next apply to reconcile.
+                    Err(StepError { message, ambiguous }) => {
+                        if !ambiguous {
+                            state.intents.retain(|i| i.id != intent_id);
+                            checkpoints.changed(&mut state);
+                        }
+                        Err(message)
+                    }
                 }
-                outcome
             }
         },
         hook,
         &placements,
     )
     .await;
-
     let order_failures = finish_column_order(clay, &state, planned, &changes, &checkpoints).await;
+    // Every result on disk before the summary (the order pass's saves usually covered them).
+    let flushed = checkpoints.flush().await;
 
     let mut summary = ApplySummary {
         serial: state.lock().expect("state mutex").serial,
@@ -179,6 +177,11 @@ pub async fn apply_workbook(
                 .skipped
                 .push((address, changes[because].address.clone())),
         }
+    }
+    if let Err(error) = flushed {
+        summary
+            .failed
+            .push((Address::workbook(target.name()), error));
     }
     summary.failed.extend(order_failures);
     Ok(summary)

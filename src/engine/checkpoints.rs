@@ -1,10 +1,11 @@
 //! Saving the state during an apply without making every step wait for every other step's save.
 //!
-//! A step changes the in-memory state (an intent before its first call, its result after), then
-//! waits until a save that includes the change is on disk. One save runs at a time; a save
-//! writes everything changed so far, so steps that finish while one is being written share the
-//! next (group commit). The guarantee stays the one `applying` relies on: when `persist` returns,
-//! the step's change is on disk. Saving blocks (file I/O with fsync, or a database round trip): it
+//! A step changes the in-memory state (an intent before its first call, its result after). Before
+//! its first call it waits until a save that includes its intent is on disk; its result is
+//! carried by the next save, and [`Checkpoints::flush`] saves what is left when the steps end.
+//! One save runs at a time; a save writes everything changed so far, so steps that change state
+//! while one is being written share the next (group commit). The guarantee `applying` relies on:
+//! when `persist` returns, the change is on disk. Saving blocks (file I/O with fsync, or a database round trip): it
 //! runs on tokio's blocking pool (`spawn_blocking`, which is why the backend and the lock are
 //! owned here), so the apply's other steps — futures of the same task — keep sending requests
 //! and handling answers while a save is written.
@@ -50,6 +51,11 @@ impl<'a> Checkpoints<'a> {
     /// number to pass to [`Self::persist`].
     pub fn changed(&self, _state: &mut State) -> u64 {
         self.changes.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Wait until every change recorded so far is on disk.
+    pub async fn flush(&self) -> Result<(), String> {
+        self.persist(self.changes.load(Ordering::SeqCst)).await
     }
 
     /// Wait until change `change` is on disk, saving the state if no other save covered it.
