@@ -154,9 +154,9 @@ for pacing in default fixed10; do
   wall[$pacing,default]=$(for run in $(seq "$runs"); do apply_from_scratch "$pacing-pd-$run" default; done | best)
   wall[$pacing,1]=$(for run in $(seq "$runs"); do apply_from_scratch "$pacing-p1-$run" 1; done | best)
 done
+unset CLAY_REQUESTS_PER_SECOND
 # Terraform's default, for comparison (default pacing).
 wall[default,10]=$(for run in $(seq "$runs"); do apply_from_scratch "default-p10-$run" 10; done | best)
-unset CLAY_REQUESTS_PER_SECOND
 
 # After apply, the command re-reads Clay to check it converged: a no-op plan's reads (the tables
 # are read concurrently, so they cost one round trip).

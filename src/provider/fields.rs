@@ -14,6 +14,7 @@ use super::readback::{SentField, describe_field_problems, field_differences};
 use super::retry::RequestSafety;
 use super::tables::ignore_not_found_after_retry;
 use super::wire::field::{ClayField, CreateFieldRequest, FieldAnswer, PatchFieldRequest};
+use super::wire::table::TableFieldsEnvelope;
 
 impl ClayClient {
     /// `POST /v3/tables/{t}/fields`, then a read-back that compares name, type, `actionKey`,
@@ -179,9 +180,18 @@ impl ClayClient {
         field_id: &str,
         sent: SentField<'_>,
     ) -> Result<ClayField, ClayError> {
-        let table = self.get_table(table_id).await?.table;
+        // Only the fields are decoded: a read-back follows every column write.
+        let table: TableFieldsEnvelope = self
+            .call(
+                Method::GET,
+                &format!("/tables/{table_id}"),
+                &[],
+                None,
+                RequestSafety::Idempotent,
+            )
+            .await?;
         let display_name = sent.name.unwrap_or(field_id);
-        let Some(field) = table.field(field_id) else {
+        let Some(field) = table.table.fields.iter().find(|f| f.id == field_id) else {
             return Err(ClayError::new(
                 method,
                 format!("/v3{path}"),

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 
 use super::error::StateError;
-use super::format::{FormatError, from_json, to_json};
+use super::format::{FormatError, Header, from_json, header_from_json, to_json_canonical};
 use super::lock::{LockInfo, Operation};
 use super::model::State;
 
@@ -135,6 +135,26 @@ impl LocalBackend {
         }
     }
 
+    /// The serial and lineage of the stored state for `key` (what a save compares), without
+    /// decoding the rest: an apply saves after every step.
+    fn load_header(&self, key: &str) -> Result<Option<Header>, StateError> {
+        let path = self.state_path(key);
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(StateError::Read { path, source }),
+        };
+        match header_from_json(&text) {
+            Ok(header) => Ok(Some(header)),
+            Err(FormatError::Invalid(reason)) => Err(StateError::Corrupt { path, reason }),
+            Err(FormatError::Unsupported(found)) => Err(StateError::UnsupportedVersion {
+                path,
+                found,
+                supported: super::format::FORMAT_VERSION,
+            }),
+        }
+    }
+
     /// Every state in the folder, sorted by key.
     pub fn list(&self) -> Result<Vec<(String, State)>, StateError> {
         let entries = match fs::read_dir(&self.dir) {
@@ -168,7 +188,7 @@ impl LocalBackend {
     /// disk, then bump the serial and write atomically.
     pub fn save(&self, lock: &LocalLock, state: &mut State) -> Result<(), StateError> {
         let key = lock.key();
-        if let Some(current) = self.load(key)? {
+        if let Some(current) = self.load_header(key)? {
             if current.lineage != state.lineage {
                 return Err(StateError::LineageMismatch {
                     expected: current.lineage,
@@ -186,7 +206,8 @@ impl LocalBackend {
         state.serial += 1;
         state.canonicalize();
         let path = self.state_path(key);
-        write_private_file_atomically(&path, to_json(state).as_bytes()).map_err(|source| {
+        let text = to_json_canonical(state);
+        write_private_file_atomically(&path, text.as_bytes()).map_err(|source| {
             state.serial -= 1;
             StateError::Write { path, source }
         })

@@ -125,6 +125,19 @@ impl ClayTable {
     }
 }
 
+/// `GET /v3/tables/{t}` when only the fields matter (a field's read-back): views and the rest are
+/// skipped without being decoded.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TableFieldsEnvelope {
+    pub table: TableFields,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TableFields {
+    #[serde(default, deserialize_with = "super::null_as_default")]
+    pub fields: Vec<ClayField>,
+}
+
 /// `{table, extraData}` from table get, create and (sometimes) patch.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
