@@ -983,3 +983,51 @@ async fn a_pending_runstatus_is_asked_again_with_a_growing_wait() {
         started.elapsed()
     );
 }
+
+/// A table created with its webhook source gets auto-run in the source's PATCH. When Clay
+/// refuses the source (402 on a plan without webhooks), the setting is still sent on its own,
+/// so the table is not left running enrichments on the first rows anyone adds; the source's
+/// error is what the caller sees.
+#[tokio::test]
+async fn a_refused_webhook_source_still_sets_the_tables_auto_run() {
+    let mock =
+        MockClay::start(
+            |request, _| match (request.method.as_str(), request.path.as_str()) {
+                ("PATCH", "/v3/tables/t_1") if request.body.get("sourceSettings").is_some() => {
+                    Reply::Json(
+                        402,
+                        json!({"type": "PaymentRequired", "message": "Upgrade"}),
+                    )
+                }
+                ("PATCH", "/v3/tables/t_1") => Reply::Json(200, json!({"table": {"id": "t_1"}})),
+                ("GET", "/v3/tables/t_1") => Reply::Json(
+                    200,
+                    json!({"table": {"id": "t_1", "name": "Inbound",
+                                 "tableSettings": {"AUTO_RUN_ON": false}}}),
+                ),
+                _ => Reply::Json(404, json!({"message": "no"})),
+            },
+        )
+        .await;
+    let client = mock.client();
+    let settings = serde_json::Map::from_iter([("AUTO_RUN_ON".to_owned(), json!(false))]);
+    let error = client
+        .add_webhook_source_with("t_1", "Webhook", settings, true)
+        .await
+        .expect_err("the source is refused");
+    assert!(error.to_string().contains("402"), "{error}");
+    let patches: Vec<Recorded> = mock
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PATCH")
+        .collect();
+    assert_eq!(patches.len(), 2, "{patches:?}");
+    assert_eq!(
+        patches[0].body["tableSettings"],
+        json!({"AUTO_RUN_ON": false})
+    );
+    assert_eq!(
+        patches[1].body,
+        json!({"tableSettings": {"AUTO_RUN_ON": false}})
+    );
+}

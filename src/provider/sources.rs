@@ -33,7 +33,8 @@ impl ClayClient {
 
     /// [`Self::add_webhook_source`], merging `table_settings` into the table in the same `PATCH`
     /// (its body carries `tableSettings` anyway), and returning the table as read back, with
-    /// every setting sent checked. `new_table`: the table was just created and has no source
+    /// every setting sent checked. If that `PATCH` fails (a plan without webhooks answers 402),
+    /// the settings are still sent on their own before the error is returned. `new_table`: the table was just created and has no source
     /// yet, so the sources it had before need not be read. The source list and the table are
     /// read back concurrently.
     pub async fn add_webhook_source_with(
@@ -70,7 +71,7 @@ impl ClayClient {
                 .map(|source| source.id)
                 .collect()
         };
-        let _: Value = self
+        let added: Result<Value, ClayError> = self
             .call(
                 Method::PATCH,
                 &path,
@@ -78,7 +79,16 @@ impl ClayClient {
                 Some(&body),
                 RequestSafety::NotIdempotent,
             )
-            .await?;
+            .await;
+        if let Err(error) = added {
+            // The settings must not depend on the source: a table left with Clay's default
+            // (auto-run on) would run its enrichments on the first rows anyone adds. Merging
+            // them again is harmless if the failed PATCH did apply them.
+            if !table_settings.is_empty() {
+                let _ = self.update_table_settings(table_id, table_settings).await;
+            }
+            return Err(error);
+        }
         let (sources, table) = futures_util::future::try_join(
             self.list_table_sources(table_id),
             self.get_table(table_id),

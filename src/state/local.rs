@@ -118,34 +118,29 @@ impl LocalBackend {
 
     /// The state stored under `key`, or `None` if there is none yet.
     pub fn load(&self, key: &str) -> Result<Option<State>, StateError> {
-        let path = self.state_path(key);
-        let text = match fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(StateError::Read { path, source }),
-        };
-        match from_json(&text) {
-            Ok(state) => Ok(Some(state)),
-            Err(FormatError::Invalid(reason)) => Err(StateError::Corrupt { path, reason }),
-            Err(FormatError::Unsupported(found)) => Err(StateError::UnsupportedVersion {
-                path,
-                found,
-                supported: super::format::FORMAT_VERSION,
-            }),
-        }
+        self.read_stored(key, from_json)
     }
 
     /// The serial and lineage of the stored state for `key` (what a save compares), without
     /// decoding the rest: an apply saves after every step.
     fn load_header(&self, key: &str) -> Result<Option<Header>, StateError> {
+        self.read_stored(key, header_from_json)
+    }
+
+    /// The file stored under `key` read with `decode`, or `None` if there is none yet.
+    fn read_stored<T>(
+        &self,
+        key: &str,
+        decode: impl FnOnce(&str) -> Result<T, FormatError>,
+    ) -> Result<Option<T>, StateError> {
         let path = self.state_path(key);
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(source) => return Err(StateError::Read { path, source }),
         };
-        match header_from_json(&text) {
-            Ok(header) => Ok(Some(header)),
+        match decode(&text) {
+            Ok(decoded) => Ok(Some(decoded)),
             Err(FormatError::Invalid(reason)) => Err(StateError::Corrupt { path, reason }),
             Err(FormatError::Unsupported(found)) => Err(StateError::UnsupportedVersion {
                 path,
