@@ -254,25 +254,27 @@ async fn finish_column_order(
             super::order::apply_order(clay, table_id, desired_ids, managed)
         }))
         .await;
+    // What Clay shows now is recorded for every table, then saved once.
+    let mut recorded = None;
     for ((object, _, managed, _), result) in tables.iter().zip(ordered) {
         match result {
             Ok(live) => {
-                let change = {
-                    let mut state = state.lock().expect("state mutex");
-                    if let Some(resource) = state.get_mut(&object.address) {
-                        resource.observed = crate::refresh::live_table_config(&live, managed);
-                    }
-                    checkpoints.changed(&mut state)
-                };
-                if let Err(error) = checkpoints.persist(change).await {
-                    failures.push((object.address.clone(), error));
+                let mut state = state.lock().expect("state mutex");
+                if let Some(resource) = state.get_mut(&object.address) {
+                    resource.observed = crate::refresh::live_table_config(&live, managed);
                 }
+                recorded = Some((checkpoints.changed(&mut state), object.address.clone()));
             }
             Err(error) => failures.push((
                 object.address.clone(),
                 format!("cannot order its columns: {error}"),
             )),
         }
+    }
+    if let Some((change, address)) = recorded
+        && let Err(error) = checkpoints.persist(change).await
+    {
+        failures.push((address, error));
     }
     failures
 }
