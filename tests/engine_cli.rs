@@ -835,3 +835,47 @@ fn new_tables_set_auto_run_without_a_patch_of_its_own_when_a_webhook_source_is_a
     );
     project.expect_no_changes();
 }
+
+/// A column adopted after an interrupted apply has no recorded config. If a column it references
+/// is then deleted (as a replacement killed half-way leaves it), the plan still reads it: the
+/// reference reads as a deleted column, and the column is updated in place, not replaced.
+#[test]
+fn an_adopted_column_whose_reference_was_deleted_is_updated_in_place() {
+    let project = Project::new("small.yaml");
+    project.apply();
+    let backend = project.backend();
+    let key = project.state_key(SMALL);
+    {
+        let lock = backend
+            .lock(
+                &key,
+                clayform::state::Operation::Apply,
+                std::time::Duration::ZERO,
+            )
+            .unwrap();
+        let mut state = backend.load(&key).unwrap().unwrap();
+        let score = clayform::state::Address::column(SMALL, "Companies", "Score");
+        // What `intents::reconcile` records for an object it adopts.
+        state.get_mut(&score).unwrap().desired = serde_json::Value::Null;
+        backend.save(&lock, &mut state).unwrap();
+    }
+    let clay = project.clay();
+    let table = project.live_table(SMALL, "Companies");
+    let email = table.field_named("Email").unwrap().clone();
+    project
+        .block_on(clay.delete_field(&table.id, &email.id))
+        .unwrap();
+    let plan = project.plan_json();
+    let change = resource_change(&plan, "Score");
+    assert_eq!(change["change"]["actions"], serde_json::json!(["update"]));
+    let spec = project
+        .spec()
+        .replace("      Email:\n", "      Work Email:\n")
+        .replace("{{Email}}", "{{Work Email}}");
+    project.write_spec(&spec);
+    project.apply();
+    let work_email = project.live_field(SMALL, "Companies", "Work Email");
+    let score = project.live_field(SMALL, "Companies", "Score");
+    assert_eq!(score.conditional_run_field_ids, vec![work_email.id.clone()]);
+    project.expect_no_changes();
+}

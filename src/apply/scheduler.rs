@@ -96,12 +96,7 @@ where
     let parallelism = parallelism.max(1);
     let mut outcomes: Vec<Option<StepOutcome>> = vec![None; steps.len()];
     let mut waiting_on: Vec<usize> = steps.iter().map(|s| s.depends_on.len()).collect();
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); steps.len()];
-    for (index, step) in steps.iter().enumerate() {
-        for &dependency in &step.depends_on {
-            dependents[dependency].push(index);
-        }
-    }
+    let dependents = dependents_of(steps);
     let height = heights(&dependents);
     // Max-heap: the tallest ready step first; among equals, the lowest index.
     let mut ready: BinaryHeap<(usize, Reverse<usize>)> = (0..steps.len())
@@ -176,9 +171,20 @@ where
         .collect()
 }
 
+/// For each step, the steps that wait for it.
+pub fn dependents_of(steps: &[Step]) -> Vec<Vec<usize>> {
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); steps.len()];
+    for (index, step) in steps.iter().enumerate() {
+        for &dependency in &step.depends_on {
+            dependents[dependency].push(index);
+        }
+    }
+    dependents
+}
+
 /// For each step, how many steps the longest chain starting at it has (itself included). A
 /// cycle (which the graph stage rules out) is cut where it closes.
-fn heights(dependents: &[Vec<usize>]) -> Vec<usize> {
+pub fn heights(dependents: &[Vec<usize>]) -> Vec<usize> {
     let mut height = vec![0usize; dependents.len()];
     // 0 = not visited, 1 = on the stack, 2 = done.
     let mut mark = vec![0u8; dependents.len()];

@@ -77,6 +77,7 @@ pub async fn apply_workbook(
         .collect();
     let placements = Placements::new(
         &changes,
+        &steps,
         &planned.plan.changes,
         |table| {
             target.workbook.table(table).map_or_else(Vec::new, |t| {

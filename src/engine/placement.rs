@@ -23,7 +23,7 @@ use std::sync::Mutex;
 
 use tokio::sync::Notify;
 
-use crate::apply::scheduler::Gate;
+use crate::apply::scheduler::{self, Gate, Step};
 use crate::plan::{Action, ResourceChange};
 use crate::provider::wire::table::ClayTable;
 use crate::state::{Address, ObjectPath};
@@ -51,8 +51,9 @@ struct TablePlaces {
 
 impl TablePlaces {
     /// Where the column at `position` can go now, or `None` when it must wait for a create in
-    /// its gap to land.
-    fn placement(&self, position: usize) -> Option<Placement> {
+    /// its gap to land. Alone in the last gap it goes to the end, unless `leave_end`: another
+    /// column further right is about to need the end.
+    fn placement(&self, position: usize, leave_end: bool) -> Option<Placement> {
         let left = self.present.range(..position).next_back();
         let right = self.present.range(position + 1..).next();
         let anchor = left.map(|(_, id)| id.clone()).or_else(|| self.head.clone());
@@ -61,6 +62,7 @@ impl TablePlaces {
         let in_gap: Vec<(&usize, &Placement)> = self.in_flight.range(low..high).collect();
         let last_gap = right.is_none();
         match in_gap.as_slice() {
+            [] if last_gap && !leave_end => Some(Placement::End),
             [] => Some(anchor.map_or(Placement::End, Placement::After)),
             // The last gap takes a second create when the two can't swap: the earlier column
             // after the anchor, the later one at the end.
@@ -80,17 +82,23 @@ pub struct Placements {
     tables: Mutex<HashMap<String, TablePlaces>>,
     /// Per step index: the table and spec position of a column create.
     steps: Vec<Option<(String, usize)>>,
+    /// Per step index: the steps it waits for, and the longest chain of steps from it.
+    depends_on: Vec<Vec<usize>>,
+    heights: Vec<usize>,
+    /// Per step index: started yet. Locked before `tables`.
+    started: Mutex<Vec<bool>>,
     /// Column creates by address: table, spec position.
     creates: HashMap<Address, (String, usize)>,
     opened: Notify,
 }
 
 impl Placements {
-    /// `steps` are the changes the scheduler runs (by index); `all` is the whole plan, no-ops
-    /// included, whose columns tell which columns Clay already has; `order` gives each table's
-    /// columns in spec order; `live` the tables as refreshed.
+    /// `steps` are the changes the scheduler runs (by index) and `graph` their dependencies;
+    /// `all` is the whole plan, no-ops included, whose columns tell which columns Clay already
+    /// has; `order` gives each table's columns in spec order; `live` the tables as refreshed.
     pub fn new(
         steps: &[&ResourceChange],
+        graph: &[Step],
         all: &[ResourceChange],
         order: impl Fn(&str) -> Vec<String>,
         live: &BTreeMap<String, ClayTable>,
@@ -139,6 +147,9 @@ impl Placements {
         }
         Placements {
             tables: Mutex::new(tables),
+            depends_on: graph.iter().map(|s| s.depends_on.clone()).collect(),
+            heights: scheduler::heights(&scheduler::dependents_of(graph)),
+            started: Mutex::new(vec![false; graph.len()]),
             steps,
             creates,
             opened: Notify::new(),
@@ -192,19 +203,42 @@ impl Placements {
     }
 }
 
+impl Placements {
+    /// Whether a create of `table` at `position`, with `height` steps to go, should leave the end
+    /// of its (last) gap to a column further right in the gap with at least as long a chain
+    /// behind it that is ready or about to be (not started, everything it waits for started):
+    /// three equally long chains of one table then take turns less often.
+    fn leave_end(&self, table: &str, position: usize, height: usize, started: &[bool]) -> bool {
+        self.steps.iter().enumerate().any(|(other, create)| {
+            create
+                .as_ref()
+                .is_some_and(|(t, at)| t == table && *at > position)
+                && !started[other]
+                && self.heights[other] >= height
+                && self.depends_on[other].iter().all(|&d| started[d])
+        })
+    }
+}
+
 impl Gate for Placements {
     fn admit(&self, index: usize, alone: bool) -> bool {
+        let mut started = self.started.lock().expect("placements mutex");
         let Some(Some((table, at))) = self.steps.get(index) else {
+            if let Some(flag) = started.get_mut(index) {
+                *flag = true;
+            }
             return true;
         };
+        let leave_end = self.leave_end(table, *at, self.heights[index], &started);
         let mut tables = self.tables.lock().expect("placements mutex");
         let places = tables.entry(table.clone()).or_default();
-        let placement = match places.placement(*at) {
+        let placement = match places.placement(*at, leave_end) {
             Some(placement) => placement,
             None if alone => Placement::End,
             None => return false,
         };
         places.in_flight.insert(*at, placement);
+        started[index] = true;
         true
     }
 
@@ -245,18 +279,18 @@ mod tests {
     #[test]
     fn a_column_goes_after_the_nearest_existing_column_before_it() {
         let table = places(&[(0, "f_a"), (3, "f_d")], Some("f_head"));
-        assert_eq!(table.placement(1), after("f_a"));
-        assert_eq!(table.placement(2), after("f_a"));
-        assert_eq!(table.placement(5), after("f_d"));
+        assert_eq!(table.placement(1, true), after("f_a"));
+        assert_eq!(table.placement(2, true), after("f_a"));
+        assert_eq!(table.placement(5, true), after("f_d"));
     }
 
     #[test]
     fn a_column_before_every_existing_one_goes_after_the_head_or_at_the_end() {
         assert_eq!(
-            places(&[(2, "f_c")], Some("f_head")).placement(0),
+            places(&[(2, "f_c")], Some("f_head")).placement(0, true),
             after("f_head")
         );
-        assert_eq!(places(&[], None).placement(0), Some(Placement::End));
+        assert_eq!(places(&[], None).placement(0, true), Some(Placement::End));
     }
 
     #[test]
@@ -264,19 +298,19 @@ mod tests {
         let mut table = places(&[(0, "f_a"), (4, "f_e")], None);
         // Between a and e: the first create goes, the second waits.
         table.in_flight.insert(2, Placement::After("f_a".into()));
-        assert_eq!(table.placement(1), None);
-        assert_eq!(table.placement(3), None);
+        assert_eq!(table.placement(1, true), None);
+        assert_eq!(table.placement(3, true), None);
         // After e (the last gap): a create placed after e lets a later one go to the end ...
         table.in_flight.insert(6, Placement::After("f_e".into()));
-        assert_eq!(table.placement(8), Some(Placement::End));
-        assert_eq!(table.placement(5), None);
+        assert_eq!(table.placement(8, true), Some(Placement::End));
+        assert_eq!(table.placement(5, true), None);
         // ... and a create at the end lets an earlier one go after e, but no third.
         table.in_flight.remove(&6);
         table.in_flight.insert(7, Placement::End);
-        assert_eq!(table.placement(5), after("f_e"));
-        assert_eq!(table.placement(9), None);
+        assert_eq!(table.placement(5, true), after("f_e"));
+        assert_eq!(table.placement(9, true), None);
         table.in_flight.insert(5, Placement::After("f_e".into()));
-        assert_eq!(table.placement(6), None);
+        assert_eq!(table.placement(6, true), None);
     }
 
     /// Whatever order concurrent creates land in, the view ends up in spec order, when every
@@ -304,7 +338,7 @@ mod tests {
                 let mut tries = waiting.clone();
                 while !tries.is_empty() && flying.len() < 4 {
                     let pick = tries.remove(next(tries.len()));
-                    if let Some(placement) = table.placement(pick) {
+                    if let Some(placement) = table.placement(pick, next(2) == 0) {
                         table.in_flight.insert(pick, placement);
                         waiting.retain(|&w| w != pick);
                         flying.push(pick);

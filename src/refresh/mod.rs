@@ -184,15 +184,22 @@ pub async fn refresh(
                             Ok(live_column) => {
                                 Some(column_config(&model_column(live_column), catalog, None))
                             }
-                            Err(source) => {
-                                Some(dangling_reference(&resource.desired, &source).ok_or_else(
-                                    || RefreshError::Translate {
+                            Err(source) => Some(
+                                dangling_reference(&resource.desired, &source)
+                                    .or_else(|| {
+                                        read_with_dangling_ids(
+                                            field,
+                                            &ids,
+                                            action.as_ref(),
+                                            catalog,
+                                        )
+                                    })
+                                    .ok_or_else(|| RefreshError::Translate {
                                         table: table.clone(),
                                         column: column.clone(),
                                         source,
-                                    },
-                                )?)
-                            }
+                                    })?,
+                            ),
                         }
                     }
                 },
@@ -238,6 +245,41 @@ fn dangling_reference(
     let mut config = applied.as_object()?.clone();
     config.insert("dangling_reference".into(), field_id.clone().into());
     Some(serde_json::Value::Object(config))
+}
+
+/// A field with a dangling reference whose last-applied config is unknown (it was adopted after
+/// an interrupted apply): read as it is, each unknown id standing for a name no column can
+/// have, so the plan updates it in place (its kind and action are read as they are, so the
+/// difference is only in the references).
+fn read_with_dangling_ids(
+    field: &crate::provider::wire::field::ClayField,
+    ids: &NameMap,
+    action: Option<&ResolvedAction>,
+    catalog: &Catalog,
+) -> Option<serde_json::Value> {
+    struct Dangling<'a>(&'a NameMap);
+    impl crate::provider::translate::ClayIds for Dangling<'_> {
+        fn field_name(&self, field_id: &str) -> Option<String> {
+            self.0
+                .field_name(field_id)
+                .or_else(|| Some(format!("(deleted column {field_id})")))
+        }
+        fn table_name(&self, table_id: &str) -> Option<String> {
+            self.0.table_name(table_id)
+        }
+        fn table_field_name(&self, table_id: &str, field_id: &str) -> Option<String> {
+            self.0.table_field_name(table_id, field_id)
+        }
+        fn is_source_field(&self, field_id: &str) -> bool {
+            self.0.is_source_field(field_id)
+        }
+    }
+    let live = field_to_column(field, &Dangling(ids), action).ok()?;
+    let mut config = column_config(&model_column(live), catalog, None);
+    config
+        .as_object_mut()?
+        .insert("dangling_reference".into(), serde_json::Value::Bool(true));
+    Some(config)
 }
 
 /// Names and ids of every live table of the workbook (for lookups and send-to across tables).
