@@ -842,22 +842,7 @@ fn new_tables_set_auto_run_without_a_patch_of_its_own_when_a_webhook_source_is_a
 fn an_adopted_column_whose_reference_was_deleted_is_updated_in_place() {
     let project = Project::new("small.yaml");
     project.apply();
-    let backend = project.backend();
-    let key = project.state_key(SMALL);
-    {
-        let lock = backend
-            .lock(
-                &key,
-                clayform::state::Operation::Apply,
-                std::time::Duration::ZERO,
-            )
-            .unwrap();
-        let mut state = backend.load(&key).unwrap().unwrap();
-        let score = clayform::state::Address::column(SMALL, "Companies", "Score");
-        // What `intents::reconcile` records for an object it adopts.
-        state.get_mut(&score).unwrap().desired = serde_json::Value::Null;
-        backend.save(&lock, &mut state).unwrap();
-    }
+    forget_applied_config(&project, "Score");
     let clay = project.clay();
     let table = project.live_table(SMALL, "Companies");
     let email = table.field_named("Email").unwrap().clone();
@@ -868,4 +853,54 @@ fn an_adopted_column_whose_reference_was_deleted_is_updated_in_place() {
     let change = resource_change(&plan, "Score");
     assert_eq!(change["change"]["actions"], serde_json::json!(["update"]));
     rename_email_and_check_score_follows(&project);
+}
+
+/// Leave `column` of Small's Companies in state as `intents::reconcile` records an object it
+/// adopts after an interrupted apply: its applied config unknown.
+fn forget_applied_config(project: &Project, column: &str) {
+    let backend = project.backend();
+    let key = project.state_key(SMALL);
+    let lock = backend
+        .lock(
+            &key,
+            clayform::state::Operation::Apply,
+            std::time::Duration::ZERO,
+        )
+        .unwrap();
+    let mut state = backend.load(&key).unwrap().unwrap();
+    let address = clayform::state::Address::column(SMALL, "Companies", column);
+    state.get_mut(&address).unwrap().desired = serde_json::Value::Null;
+    backend.save(&lock, &mut state).unwrap();
+}
+
+/// An adopted column that the next plan finds unchanged gets the spec's config recorded as
+/// applied, both by an apply with nothing to do and by one that changes something else.
+#[test]
+fn an_adopted_column_found_unchanged_gets_its_config_recorded() {
+    let project = Project::new("small.yaml");
+    project.apply();
+    let applied = |column: &str| {
+        project
+            .state(SMALL)
+            .get(&clayform::state::Address::column(
+                SMALL,
+                "Companies",
+                column,
+            ))
+            .unwrap()
+            .desired
+            .clone()
+    };
+    let score = applied("Score");
+    assert!(score.is_object(), "{score}");
+
+    forget_applied_config(&project, "Score");
+    project.run(&["apply", "--auto-approve"]).expect_code(0);
+    assert_eq!(applied("Score"), score);
+
+    forget_applied_config(&project, "Score");
+    project.edit_spec("{{Domain}} != ''", "{{Domain}} != 'x'");
+    project.apply();
+    assert_eq!(applied("Score"), score);
+    project.expect_no_changes();
 }

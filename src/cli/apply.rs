@@ -20,6 +20,7 @@ use super::project::Loaded;
 use crate::engine::intents::reconcile;
 use crate::engine::{
     ApplyOptions, ApplySummary, PlanOptions, WorkbookPlan, apply_workbook, plan_workbook,
+    record_unchanged_adopted,
 };
 use crate::plan::saved::{Current, SavedPlan, fingerprint};
 use crate::plan::{Action, Plan, Reason, render};
@@ -237,6 +238,12 @@ pub fn run(global: &GlobalArgs, args: ApplyArgs) -> anyhow::Result<u8> {
         let row_previews = super::rows::previews(&connection, &backend, &rows).await?;
         let rows_to_add = row_previews.iter().any(|r| r.added > 0);
         if !plan.has_changes() && !rows_to_add {
+            for (planned, lock) in plans.iter().zip(&locks) {
+                let mut state = planned.state.clone();
+                if planned.state_exists && record_unchanged_adopted(planned, &mut state) {
+                    backend.save(lock, &mut state)?;
+                }
+            }
             eprint!("{}", super::rows::render(&rows, &[], false));
             eprintln!("No changes. Clay matches the specs.");
             return Ok(super::EXIT_OK);

@@ -90,7 +90,10 @@ pub async fn apply_workbook(
         &planned.refreshed.tables,
     );
     let auto_run_with_source = auto_run_with_source(target, &changes);
-    let state = Mutex::new(planned.state.clone());
+    let mut initial = planned.state.clone();
+    // Saved with the first step's intent.
+    super::record_unchanged_adopted(planned, &mut initial);
+    let state = Mutex::new(initial);
     let live_tables = Mutex::new(live_tables);
     let webhook_tokens = Mutex::new(Vec::new());
     let context = StepContext {

@@ -139,6 +139,28 @@ pub async fn plan_workbook(
     })
 }
 
+/// Objects adopted after an interrupted apply have no recorded config (`intents::reconcile`
+/// can't know what was sent). Where the plan finds one unchanged, Clay has what the spec asks,
+/// so that becomes its recorded config: later drift and dangling references then compare with
+/// it. Returns whether `state` changed.
+pub fn record_unchanged_adopted(planned: &WorkbookPlan, state: &mut State) -> bool {
+    let mut changed = false;
+    for change in planned
+        .plan
+        .changes
+        .iter()
+        .filter(|c| c.action == plan::Action::NoOp)
+    {
+        if let (Some(after), Some(resource)) = (&change.after, state.get_mut(&change.address))
+            && resource.desired.is_null()
+        {
+            resource.desired = after.clone();
+            changed = true;
+        }
+    }
+    changed
+}
+
 /// `--refresh=false`: what state last observed stands in for Clay.
 fn from_state_alone(state: &State) -> Refreshed {
     Refreshed {
