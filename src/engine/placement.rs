@@ -89,6 +89,9 @@ pub struct Placements {
     started: Mutex<Vec<bool>>,
     /// Column creates by address: table, spec position.
     creates: HashMap<Address, (String, usize)>,
+    /// The step indices of each table's column creates (at most a table's columns: admitting a
+    /// create looks only at its own table's).
+    creates_by_table: HashMap<String, Vec<usize>>,
     opened: Notify,
 }
 
@@ -126,7 +129,7 @@ impl Placements {
             }
         }
         let mut creates = HashMap::new();
-        let steps = steps
+        let steps: Vec<Option<(String, usize)>> = steps
             .iter()
             .map(|change| {
                 let ObjectPath::Column { table, column } = &change.address.path else {
@@ -140,6 +143,15 @@ impl Placements {
                 Some((table.clone(), at))
             })
             .collect();
+        let mut creates_by_table: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, create) in steps.iter().enumerate() {
+            if let Some((table, _)) = create {
+                creates_by_table
+                    .entry(table.clone())
+                    .or_default()
+                    .push(index);
+            }
+        }
         for (name, table) in live {
             let places = tables.entry(name.clone()).or_default();
             let present: Vec<&String> = places.present.values().collect();
@@ -152,6 +164,7 @@ impl Placements {
             started: Mutex::new(vec![false; graph.len()]),
             steps,
             creates,
+            creates_by_table,
             opened: Notify::new(),
         }
     }
@@ -209,14 +222,18 @@ impl Placements {
     /// behind it that is ready or about to be (not started, everything it waits for started):
     /// three equally long chains of one table then take turns less often.
     fn leave_end(&self, table: &str, position: usize, height: usize, started: &[bool]) -> bool {
-        self.steps.iter().enumerate().any(|(other, create)| {
-            create
-                .as_ref()
-                .is_some_and(|(t, at)| t == table && *at > position)
-                && !started[other]
-                && self.heights[other] >= height
-                && self.depends_on[other].iter().all(|&d| started[d])
-        })
+        self.creates_by_table
+            .get(table)
+            .into_iter()
+            .flatten()
+            .any(|&other| {
+                self.steps[other]
+                    .as_ref()
+                    .is_some_and(|(_, at)| *at > position)
+                    && !started[other]
+                    && self.heights[other] >= height
+                    && self.depends_on[other].iter().all(|&d| started[d])
+            })
     }
 }
 
